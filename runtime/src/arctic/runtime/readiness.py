@@ -1,0 +1,36 @@
+"""Readiness: database reachable, NATS connected, every durable consumer present and polling."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from arctic.runtime.resources import Resources
+
+
+async def readiness(resources: Resources) -> dict[str, bool]:
+    """Each check by name; the service is ready when all pass."""
+    checks = {"database": await _database(resources), "nats": resources.nc.is_connected}
+    checks["relay"] = resources.relay.alive
+    for consumer in resources.consumers:
+        exists = await _consumer_exists(resources, consumer.subscription.stream, consumer.name)
+        checks[f"consumer:{consumer.name}"] = exists and consumer.alive()
+    return checks
+
+
+async def _database(resources: Resources) -> bool:
+    try:
+        async with asyncio.timeout(2):
+            return bool(await resources.pool.fetchval("SELECT true"))
+    except Exception:
+        return False
+
+
+async def _consumer_exists(resources: Resources, stream: str, durable: str) -> bool:
+    try:
+        async with asyncio.timeout(2):
+            await resources.js.consumer_info(stream, durable)
+        return True
+    except Exception:
+        return False

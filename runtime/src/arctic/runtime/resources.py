@@ -1,0 +1,121 @@
+"""The live resources of a running service: settings, pool, NATS, relay, scheduler, consumers."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from typing import Any
+
+import asyncpg
+import nats
+from nats.aio.client import Client as NATS
+from nats.js import JetStreamContext
+
+from arctic.runtime.consumer import Consumer
+from arctic.runtime.db import create_pool
+from arctic.runtime.logs import get_logger
+from arctic.runtime.relay import Relay
+from arctic.runtime.scheduler import Scheduler
+from arctic.runtime.service import ServiceDefinition
+from arctic.runtime.settings import ServiceSettings
+
+log = get_logger(__name__)
+
+
+async def connect_nats(settings: ServiceSettings) -> NATS:
+    """Connect to NATS, reconnecting forever when the connection drops."""
+
+    async def on_error(error: Exception) -> None:
+        log.warning("nats error", error=repr(error))
+
+    async def on_disconnect() -> None:
+        log.warning("nats disconnected")
+
+    async def on_reconnect() -> None:
+        log.info("nats reconnected")
+
+    password = settings.nats_password.get_secret_value() if settings.nats_password else None
+    return await nats.connect(
+        settings.nats_url,
+        user=settings.nats_user,
+        password=password,
+        name=f"arctic-{settings.service}",
+        max_reconnect_attempts=-1,
+        reconnect_time_wait=0.5,
+        error_cb=on_error,
+        disconnected_cb=on_disconnect,
+        reconnected_cb=on_reconnect,
+    )
+
+
+@dataclass
+class Resources:
+    """What a service's handlers, endpoints and workers reach."""
+
+    definition: ServiceDefinition
+    settings: Any
+    pool: asyncpg.Pool
+    nc: NATS
+    js: JetStreamContext
+    relay: Relay
+    scheduler: Scheduler
+    consumers: list[Consumer]
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+    @classmethod
+    async def open(cls, definition: ServiceDefinition, settings: ServiceSettings) -> Resources:
+        """Connect to PostgreSQL and NATS and build the loops (not started yet)."""
+        pool = await create_pool(
+            settings.database_dsn.get_secret_value(), definition.name, size=settings.database_pool_size
+        )
+        nc = await connect_nats(settings)
+        js = nc.jetstream()
+        relay = Relay(
+            pool,
+            js,
+            definition.name,
+            batch_size=settings.relay_batch_size,
+            sweep_seconds=settings.relay_sweep_seconds,
+        )
+        scheduler = Scheduler(pool, interval=settings.scheduler_interval_seconds)
+        consumers = [
+            Consumer(pool, js, sub, batch_size=settings.consumer_batch_size)
+            for sub in definition.subscriptions
+        ]
+        return cls(definition, settings, pool, nc, js, relay, scheduler, consumers)
+
+    def start(self) -> None:
+        """Start the relay, the scheduler, the consumers and the service's workers."""
+        loops = [self.relay.run(), self.scheduler.run(), *(c.run() for c in self.consumers)]
+        loops += [worker(self) for worker in self.definition.workers]
+        self.tasks = [asyncio.create_task(_supervised(loop)) for loop in loops]
+
+    async def close(self) -> None:
+        """Graceful stop: no new fetches, in-flight batches finish, the outbox is flushed."""
+        grace = self.settings.shutdown_grace_seconds
+        for consumer in self.consumers:
+            consumer.stop()
+        self.scheduler.stop()
+        consumer_tasks = self.tasks[2 : 2 + len(self.consumers)]
+        if consumer_tasks:
+            await asyncio.wait(consumer_tasks, timeout=grace)
+        self.relay.stop()
+        try:
+            await self.relay.flush(timeout=min(grace, 5.0))
+        except Exception as error:
+            log.warning("outbox not flushed at shutdown; rows kept for the next start", error=repr(error))
+        for task in self.tasks:
+            task.cancel()
+        await asyncio.gather(*self.tasks, return_exceptions=True)
+        await self.nc.drain()
+        await self.pool.close()
+
+
+async def _supervised(loop: Any) -> None:
+    try:
+        await loop
+    except asyncio.CancelledError:
+        raise
+    except Exception:
+        log.exception("background loop crashed")
+        raise

@@ -1,0 +1,61 @@
+"""What a service declares to the runtime, and how the runtime finds it by name."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from importlib.metadata import entry_points
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from fastapi import APIRouter
+
+from arctic.runtime.settings import ServiceSettings
+from arctic.runtime.subscriptions import Subscription
+
+if TYPE_CHECKING:
+    from arctic.runtime.resources import Resources
+
+Worker = Callable[["Resources"], Awaitable[None]]
+ENTRY_POINT_GROUP = "arctic.services"
+
+
+@dataclass(frozen=True)
+class ServiceDefinition:
+    """A service: its name (also its schema, role and stream owner), migrations, API and work.
+
+    `workers` are long-running coroutines the service needs besides consumers (for example
+    the notifications delivery loop); they get the service's resources and run until
+    cancelled at shutdown.
+    """
+
+    name: str
+    migrations: Path
+    subscriptions: Sequence[Subscription] = ()
+    routers: Sequence[APIRouter] = ()
+    workers: Sequence[Worker] = ()
+    settings_class: type[ServiceSettings] = ServiceSettings
+    description: str = ""
+    extra: dict[str, object] = field(default_factory=dict)
+
+    def settings(self) -> ServiceSettings:
+        """Read this service's settings from the environment."""
+        return self.settings_class(service=self.name)
+
+
+def installed_services() -> dict[str, ServiceDefinition]:
+    """Every service installed in this environment, by name (entry points `arctic.services`)."""
+    found = {}
+    for entry in entry_points(group=ENTRY_POINT_GROUP):
+        definition = entry.load()
+        assert isinstance(definition, ServiceDefinition), entry.value
+        found[definition.name] = definition
+    return dict(sorted(found.items()))
+
+
+def load_service(name: str) -> ServiceDefinition:
+    """The installed service called `name`."""
+    services = installed_services()
+    if name not in services:
+        raise SystemExit(f"unknown service {name!r}; installed: {', '.join(services) or 'none'}")
+    return services[name]

@@ -1,0 +1,73 @@
+"""One transaction per request or message: state, outbox events, schedules and inbox mark."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import datetime
+from uuid import UUID
+
+import asyncpg
+import orjson
+
+from arctic.contracts.envelope import build_message
+from arctic.contracts.events import Event
+from arctic.runtime.context import current_correlation_id
+
+
+class Transaction:
+    """The open transaction of one unit of work, and what it may record besides state.
+
+    Events are not published here: they are written to the outbox and published by the relay
+    after commit, so a rolled-back transaction publishes nothing.
+    """
+
+    def __init__(
+        self, conn: asyncpg.Connection, correlation_id: str, causation_id: str | None = None
+    ) -> None:
+        self.conn = conn
+        self.correlation_id = correlation_id
+        self.causation_id = causation_id
+
+    async def emit(self, event: Event) -> UUID:
+        """Record `event` in the outbox; it is published once this transaction commits."""
+        headers, body = build_message(
+            event, correlation_id=self.correlation_id, causation_id=self.causation_id
+        )
+        event_id = UUID(headers["ce-id"])
+        await self.conn.execute(
+            "INSERT INTO outbox (event_id, subject, headers, payload) VALUES ($1, $2, $3, $4)",
+            event_id,
+            event.subject,
+            orjson.dumps(headers).decode(),
+            body,
+        )
+        return event_id
+
+    async def schedule(self, key: str, event: Event, due_at: datetime) -> None:
+        """Have `event` emitted at `due_at`; scheduling the same key again reschedules it."""
+        await self.conn.execute(
+            """INSERT INTO scheduled_events (key, due_at, subject, payload, correlation_id)
+               VALUES ($1, $2, $3, $4, $5)
+               ON CONFLICT (key) DO UPDATE SET due_at = EXCLUDED.due_at,
+                   subject = EXCLUDED.subject, payload = EXCLUDED.payload""",
+            key,
+            due_at,
+            event.subject,
+            event.model_dump_json().encode(),
+            self.correlation_id,
+        )
+
+    async def cancel_schedule(self, key: str) -> bool:
+        """Cancel a scheduled event that has not fired; tell whether there was one."""
+        status = await self.conn.execute("DELETE FROM scheduled_events WHERE key = $1", key)
+        return bool(status != "DELETE 0")
+
+
+@asynccontextmanager
+async def transaction(
+    pool: asyncpg.Pool, *, correlation_id: str | None = None, causation_id: str | None = None
+) -> AsyncIterator[Transaction]:
+    """Open a unit of work; it commits when the block ends, and rolls back on an exception."""
+    async with pool.acquire() as conn, conn.transaction():
+        yield Transaction(conn, correlation_id or current_correlation_id(), causation_id)

@@ -1,0 +1,62 @@
+"""Builders for the runtime's tests: events, an effects table, a handler that records effects."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+import asyncpg
+
+from arctic.contracts.events import PrototypeRequested
+from arctic.runtime.subscriptions import Subscription
+
+EFFECTS_SQL = """CREATE TABLE effects (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    event_id uuid NOT NULL,
+    title text NOT NULL,
+    applied_at timestamptz NOT NULL DEFAULT clock_timestamp())"""
+DURABLE = "tests-prototyping"
+REQUESTED = PrototypeRequested.subject
+
+
+def prototype_requested(title: str = "Snow-load sensor") -> PrototypeRequested:
+    """A valid PrototypeRequested with a fresh request id."""
+    return PrototypeRequested.model_validate(
+        {
+            "request_id": uuid.uuid4(),
+            "company": {
+                "name": "Revontuli Robotics Oy",
+                "business_id": "2617416-4",
+                "contact": {"name": "Aino Testaaja", "email": "aino@example.com", "language": "fi"},
+            },
+            "title": title,
+            "problem": "Warn before the snow load on a roof gets dangerous.",
+            "disciplines": ["ict", "construction"],
+            "stage": "concept",
+            "showcase_consent": True,
+            "requested_at": datetime.now(UTC),
+        }
+    )
+
+
+async def record_effect(tx: object, envelope: object, event: PrototypeRequested) -> None:
+    """The handler of the tests: one effects row per application."""
+    conn: asyncpg.Connection = tx.conn  # type: ignore[attr-defined]
+    await conn.execute(
+        "INSERT INTO effects (event_id, title) VALUES ($1, $2)",
+        envelope.id,  # type: ignore[attr-defined]
+        event.title,
+    )
+
+
+def effects_subscription(**overrides: object) -> Subscription:
+    """The tests' subscription on PROTOTYPING, recording an effect per event."""
+    settings: dict[str, object] = {"retry_base_seconds": 0.2, "retry_max_seconds": 2.0}
+    settings.update(overrides)
+    return Subscription(DURABLE, "PROTOTYPING", {REQUESTED: record_effect}, **settings)  # type: ignore[arg-type]
+
+
+async def effect_counts(pool: asyncpg.Pool) -> dict[uuid.UUID, int]:
+    """How many times each event's effect was applied."""
+    rows = await pool.fetch("SELECT event_id, count(*) AS n FROM effects GROUP BY event_id")
+    return {row["event_id"]: row["n"] for row in rows}
