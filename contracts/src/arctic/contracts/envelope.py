@@ -1,0 +1,249 @@
+"""CloudEvents 1.0 in binary content mode over NATS headers.
+
+The body is the event's JSON (its model, exactly as its exported schema describes); the
+attributes travel as `ce-*` headers, with `content-type`, W3C `traceparent` and
+`Nats-Msg-Id` (= the event id, for JetStream de-duplication).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from uuid import UUID
+
+from pydantic import ValidationError
+
+from arctic.contracts.errors import InvalidBody, InvalidHeader, MissingHeader
+from arctic.contracts.events import Event
+from arctic.contracts.ids import is_valid_traceparent, new_event_id, new_traceparent
+from arctic.contracts.registry import model_for
+from arctic.contracts.schemas import dataschema_uri
+
+SPECVERSION = "1.0"
+CONTENT_TYPE = "application/json"
+MSG_ID_HEADER = "Nats-Msg-Id"
+
+REQUIRED_HEADERS: tuple[str, ...] = (
+    "ce-specversion",
+    "ce-id",
+    "ce-source",
+    "ce-type",
+    "ce-subject",
+    "ce-time",
+    "ce-dataschema",
+    "ce-correlationid",
+    "content-type",
+)
+"""Headers every message carries; a message without one of them is refused."""
+
+
+@dataclass(frozen=True, slots=True)
+class Envelope:
+    """The CloudEvents attributes of one message (everything but the data)."""
+
+    id: UUID
+    source: str
+    type: str
+    subject: str
+    time: datetime
+    dataschema: str
+    correlation_id: str
+    causation_id: str | None = None
+    traceparent: str | None = None
+    specversion: str = SPECVERSION
+    datacontenttype: str = CONTENT_TYPE
+
+    def headers(self) -> dict[str, str]:
+        """The NATS headers carrying these attributes, `Nats-Msg-Id` included."""
+        headers = {
+            "ce-specversion": self.specversion,
+            "ce-id": str(self.id),
+            "ce-source": self.source,
+            "ce-type": self.type,
+            "ce-subject": self.subject,
+            "ce-time": format_time(self.time),
+            "ce-dataschema": self.dataschema,
+            "ce-correlationid": self.correlation_id,
+            "content-type": self.datacontenttype,
+            MSG_ID_HEADER: str(self.id),
+        }
+        if self.causation_id is not None:
+            headers["ce-causationid"] = self.causation_id
+        if self.traceparent is not None:
+            headers["traceparent"] = self.traceparent
+        return headers
+
+
+def source_of(service: str) -> str:
+    """The CloudEvents source of the events a service publishes: `/arctic/<service>`."""
+    return f"/arctic/{service}"
+
+
+def format_time(value: datetime) -> str:
+    """An instant as RFC 3339 in UTC with microseconds, e.g. `2025-03-01T09:30:00.000000Z`."""
+    return value.astimezone(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+def envelope_for(
+    event: Event,
+    *,
+    correlation_id: str,
+    causation_id: str | None = None,
+    traceparent: str | None = None,
+    event_id: UUID | None = None,
+    time: datetime | None = None,
+) -> Envelope:
+    """The envelope for publishing `event`; a fresh UUIDv7, the current time and a new trace
+    are filled in when not given. Raises `ValueError` for a blank correlation id, a naive
+    time or a malformed traceparent."""
+    if not correlation_id:
+        raise ValueError("correlation_id must not be empty")
+    if time is not None and time.tzinfo is None:
+        raise ValueError("time must be timezone-aware")
+    if traceparent is not None and not is_valid_traceparent(traceparent):
+        raise ValueError(f"not a W3C traceparent: {traceparent!r}")
+    return Envelope(
+        id=event_id or new_event_id(),
+        source=source_of(event.service),
+        type=event.subject,
+        subject=event.aggregate_id,
+        time=(time or datetime.now(UTC)).astimezone(UTC),
+        dataschema=dataschema_uri(event.subject),
+        correlation_id=correlation_id,
+        causation_id=causation_id,
+        traceparent=traceparent or new_traceparent(),
+    )
+
+
+def build_message(
+    event: Event,
+    *,
+    correlation_id: str,
+    causation_id: str | None = None,
+    traceparent: str | None = None,
+    event_id: UUID | None = None,
+    time: datetime | None = None,
+) -> tuple[dict[str, str], bytes]:
+    """NATS headers and body publishing `event` on its subject (`event.subject`).
+
+    See `envelope_for` for the defaults and the errors.
+    """
+    envelope = envelope_for(
+        event,
+        correlation_id=correlation_id,
+        causation_id=causation_id,
+        traceparent=traceparent,
+        event_id=event_id,
+        time=time,
+    )
+    return envelope.headers(), event.model_dump_json().encode()
+
+
+def _required(headers: Mapping[str, str], name: str) -> str:
+    value = headers.get(name)
+    if value is None or value == "":
+        raise MissingHeader(name)
+    return value
+
+
+def _parse_uuid(name: str, value: str) -> UUID:
+    try:
+        return UUID(value)
+    except ValueError:
+        raise InvalidHeader(name, f"{value!r} is not a UUID") from None
+
+
+def _parse_time(name: str, value: str) -> datetime:
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise InvalidHeader(name, f"{value!r} is not an RFC 3339 timestamp") from None
+    if parsed.tzinfo is None:
+        raise InvalidHeader(name, f"{value!r} has no UTC offset")
+    return parsed.astimezone(UTC)
+
+
+def parse_headers(headers: Mapping[str, str] | None) -> Envelope:
+    """The envelope of a message from its headers (names compared case-insensitively).
+
+    Raises `MissingHeader` or `InvalidHeader` (both `InvalidMessage`). An invalid
+    `traceparent` is dropped, as W3C Trace Context asks, rather than refused.
+    """
+    lowered = {name.lower(): value for name, value in (headers or {}).items()}
+    for name in REQUIRED_HEADERS:
+        _required(lowered, name)
+    if lowered["ce-specversion"] != SPECVERSION:
+        raise InvalidHeader("ce-specversion", f"{lowered['ce-specversion']!r} is not {SPECVERSION}")
+    content_type = lowered["content-type"]
+    if content_type.split(";", 1)[0].strip().lower() != CONTENT_TYPE:
+        raise InvalidHeader("content-type", f"{content_type!r} is not {CONTENT_TYPE}")
+    traceparent = lowered.get("traceparent")
+    return Envelope(
+        id=_parse_uuid("ce-id", lowered["ce-id"]),
+        source=lowered["ce-source"],
+        type=lowered["ce-type"],
+        subject=lowered["ce-subject"],
+        time=_parse_time("ce-time", lowered["ce-time"]),
+        dataschema=lowered["ce-dataschema"],
+        correlation_id=lowered["ce-correlationid"],
+        causation_id=lowered.get("ce-causationid") or None,
+        traceparent=traceparent if traceparent and is_valid_traceparent(traceparent) else None,
+        specversion=SPECVERSION,
+        datacontenttype=CONTENT_TYPE,
+    )
+
+
+def _problems(error: ValidationError) -> list[str]:
+    problems = []
+    for item in error.errors(include_url=False):
+        if item["type"] == "json_invalid":
+            problems.append(f"body is not valid JSON ({item['msg']})")
+            continue
+        location = ".".join(str(part) for part in item["loc"]) or "(body)"
+        problems.append(f"{location}: {item['msg']}")
+    return problems
+
+
+def parse_message(
+    subject: str, headers: Mapping[str, str] | None, body: bytes
+) -> tuple[Envelope, Event]:
+    """The envelope and the event of a message received on the NATS `subject`.
+
+    Checks the headers (`parse_headers`), that `ce-type` is a known event type and equals
+    the subject, that `ce-source` is the producing service's, that the body is valid JSON for
+    the event's model and that `ce-subject` is the event's aggregate id. Every failure is an
+    `InvalidMessage` naming what is wrong (`UnknownEventType`, `MissingHeader`,
+    `InvalidHeader`, `InvalidBody` with the failing field locations).
+    """
+    envelope = parse_headers(headers)
+    model = model_for(envelope.type)
+    if envelope.type != subject:
+        raise InvalidHeader("ce-type", f"{envelope.type!r} differs from the subject {subject!r}")
+    if envelope.source != source_of(model.service):
+        raise InvalidHeader("ce-source", f"{envelope.source!r} is not {source_of(model.service)!r}")
+    try:
+        event = model.model_validate_json(body)
+    except ValidationError as error:
+        raise InvalidBody(envelope.type, _problems(error)) from None
+    if envelope.subject != event.aggregate_id:
+        raise InvalidHeader(
+            "ce-subject", f"{envelope.subject!r} is not the aggregate id {event.aggregate_id!r}"
+        )
+    return envelope, event
+
+
+__all__ = [
+    "CONTENT_TYPE",
+    "MSG_ID_HEADER",
+    "REQUIRED_HEADERS",
+    "SPECVERSION",
+    "Envelope",
+    "build_message",
+    "envelope_for",
+    "format_time",
+    "new_event_id",
+    "parse_headers",
+    "parse_message",
+    "source_of",
+]

@@ -1,0 +1,224 @@
+"""The shared words of the events: enumerations, value types and the parties named in them.
+
+Values travel as their lower-case string; adding a member is a compatible change, removing
+or renaming one is breaking (see `compatibility`).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated
+from uuid import UUID
+
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    StringConstraints,
+    WithJsonSchema,
+)
+
+
+class ContractModel(BaseModel):
+    """Base of every model on the wire: immutable, and tolerant of fields added later."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True, use_attribute_docstrings=True)
+
+
+class Language(StrEnum):
+    """Language a person is addressed in."""
+
+    fi = "fi"
+    en = "en"
+    sv = "sv"
+
+
+class Discipline(StrEnum):
+    """Disciplines of the prototyping expert pool."""
+
+    ict = "ict"
+    construction = "construction"
+    energy = "energy"
+    land_surveying = "land_surveying"
+    industrial_design = "industrial_design"
+    business = "business"
+    media_production = "media_production"
+
+
+class Stage(StrEnum):
+    """Product-development stage: idea (TRL 1-2), concept (3-4), prototype (5-6), pilot (7-8),
+    market (9 and commercialisation)."""
+
+    idea = "idea"
+    concept = "concept"
+    prototype = "prototype"
+    pilot = "pilot"
+    market = "market"
+
+
+class Channel(StrEnum):
+    """How a notification reaches its recipient."""
+
+    email = "email"
+    webhook = "webhook"
+
+
+class OfferingKind(StrEnum):
+    """What an offering of the catalogue is."""
+
+    service = "service"
+    environment = "environment"
+
+
+class RouteTarget(StrEnum):
+    """Where an inquiry is routed: to one or more organisations, or to prototyping."""
+
+    organisation = "organisation"
+    prototyping = "prototyping"
+
+
+class BookingSide(StrEnum):
+    """A side of a booking: who uses the environment, or who owns it."""
+
+    user = "user"
+    owner = "owner"
+
+
+class PrototypeOutcome(StrEnum):
+    """How a time-boxed prototype ended."""
+
+    working_prototype = "working_prototype"
+    proof_of_concept = "proof_of_concept"
+    not_feasible = "not_feasible"
+
+
+class AgreementSide(StrEnum):
+    """A side of a partnership agreement: the UAS or the partner."""
+
+    uas = "uas"
+    partner = "partner"
+
+
+class ActionStatus(StrEnum):
+    """Realisation of an agreed action, as recorded in an evaluation meeting."""
+
+    done = "done"
+    in_progress = "in_progress"
+    not_started = "not_started"
+    dropped = "dropped"
+
+
+class AgreementEndReason(StrEnum):
+    """Why an agreement ended."""
+
+    expired = "expired"
+    terminated = "terminated"
+
+
+_BUSINESS_ID = re.compile(r"\d{7}-\d")
+_BUSINESS_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2)
+
+
+def business_id_check_digit(digits: str) -> int | None:
+    """The check digit of the seven leading digits of a Finnish business id, None if none fits.
+
+    Weights 7, 9, 10, 5, 8, 4, 2; remainder of the sum mod 11: 0 gives 0, 1 is never issued,
+    any other gives 11 - remainder.
+    """
+    remainder = sum(int(d) * w for d, w in zip(digits, _BUSINESS_ID_WEIGHTS, strict=True)) % 11
+    if remainder == 1:
+        return None
+    return 0 if remainder == 0 else 11 - remainder
+
+
+def validate_business_id(value: str) -> str:
+    """Return `value` if it is a valid Finnish business id (Y-tunnus, NNNNNNN-C), else raise."""
+    if not _BUSINESS_ID.fullmatch(value):
+        raise ValueError("a business id has the form NNNNNNN-C, e.g. 2617416-4")
+    expected = business_id_check_digit(value[:7])
+    if expected is None:
+        raise ValueError("no business id is issued with these seven digits (remainder 1)")
+    if int(value[8]) != expected:
+        raise ValueError(f"wrong check digit {value[8]}, expected {expected}")
+    return value
+
+
+BusinessId = Annotated[
+    str,
+    AfterValidator(validate_business_id),
+    WithJsonSchema({"type": "string", "pattern": r"^\d{7}-\d$"}),
+]
+"""A Finnish business id (Y-tunnus), NNNNNNN-C with a valid check digit."""
+
+
+def _as_utc(value: datetime) -> datetime:
+    return value.astimezone(UTC)
+
+
+UtcDateTime = Annotated[AwareDatetime, AfterValidator(_as_utc)]
+"""An instant: must carry a UTC offset on input, held and written in UTC."""
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+"""A non-blank string."""
+
+Amount = Annotated[
+    Decimal,
+    WithJsonSchema(
+        {"type": "string", "pattern": r"^-?\d+(\.\d+)?$", "description": "a decimal number"},
+        mode="serialization",
+    ),
+]
+"""A decimal quantity (hours, euros, indicator values); written as a string to keep precision."""
+
+
+class Person(ContractModel):
+    """Someone to inform: a name, an e-mail address and the language to address them in."""
+
+    name: Text
+    email: EmailStr
+    language: Language
+
+
+class Company(ContractModel):
+    """A company as a customer: its name, business id and contact person."""
+
+    name: Text
+    business_id: BusinessId
+    contact: Person
+
+
+class Organisation(ContractModel):
+    """One of the RDI organisations of the network (the UAS, a university, GTK, LUKE...)."""
+
+    organisation_id: UUID
+    name: Text
+
+
+__all__ = [
+    "ActionStatus",
+    "AgreementEndReason",
+    "AgreementSide",
+    "Amount",
+    "BookingSide",
+    "BusinessId",
+    "Channel",
+    "Company",
+    "ContractModel",
+    "Discipline",
+    "Language",
+    "OfferingKind",
+    "Organisation",
+    "Person",
+    "PrototypeOutcome",
+    "RouteTarget",
+    "Stage",
+    "Text",
+    "UtcDateTime",
+    "business_id_check_digit",
+    "validate_business_id",
+]
