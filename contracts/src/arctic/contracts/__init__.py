@@ -1,1 +1,10 @@
-"""contracts."""
+"""The event contracts of Arctic RDI Hub: the one definition in code of every event.
+
+- `vocabulary`: shared enumerations and value types (`BusinessId`, `Person`, `Company`).
+- `events`: one Pydantic model per event, grouped by producing service.
+- `registry`: subjects to models (`EVENTS`, `model_for`) and the streams (`STREAMS`).
+- `envelope`: CloudEvents over NATS headers (`build_message`, `parse_message`).
+- `schemas`, `asyncapi`, `export`: the committed JSON Schemas and AsyncAPI document.
+- `compatibility`: `breaking_changes` between two versions of a schema.
+- `examples`: one valid example of every event, for documents and tests.
+"""

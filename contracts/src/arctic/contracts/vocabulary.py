@@ -151,7 +151,13 @@ def validate_business_id(value: str) -> str:
 BusinessId = Annotated[
     str,
     AfterValidator(validate_business_id),
-    WithJsonSchema({"type": "string", "pattern": r"^\d{7}-\d$"}),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^\d{7}-\d$",
+            "description": "Finnish business id (Y-tunnus) with a valid check digit",
+        }
+    ),
 ]
 """A Finnish business id (Y-tunnus), NNNNNNN-C with a valid check digit."""
 

@@ -6,7 +6,7 @@ from datetime import date
 from typing import ClassVar, Self
 from uuid import UUID
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 
 from arctic.contracts.events.base import CatalogueEvent
 from arctic.contracts.vocabulary import (
@@ -225,5 +225,5 @@ class EnvironmentUsageRecorded(CatalogueEvent):
     user_organisation: Organisation
     customer: Company | None = None
     period: BookingPeriod
-    hours: Amount
+    hours: Amount = Field(gt=0)
     recorded_at: UtcDateTime
