@@ -51,7 +51,11 @@ async def record_effect(tx: object, envelope: object, event: PrototypeRequested)
 
 def effects_subscription(**overrides: object) -> Subscription:
     """The tests' subscription on PROTOTYPING, recording an effect per event."""
-    settings: dict[str, object] = {"retry_base_seconds": 0.2, "retry_max_seconds": 2.0}
+    settings: dict[str, object] = {
+        "retry_base_seconds": 0.2,
+        "retry_max_seconds": 2.0,
+        "ack_wait_seconds": 5.0,
+    }
     settings.update(overrides)
     return Subscription(DURABLE, "PROTOTYPING", {REQUESTED: record_effect}, **settings)  # type: ignore[arg-type]
 

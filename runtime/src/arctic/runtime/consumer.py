@@ -50,6 +50,10 @@ class Delivery:
         return self.envelope.id
 
 
+class _RollBack(Exception):
+    """Raised inside a batch transaction to undo it after a handler failed."""
+
+
 class Consumer:
     """Runs one subscription's pull loop against its durable consumer."""
 
@@ -107,20 +111,30 @@ class Consumer:
             delivery = await self._parse_or_dead_letter(msg)
             if delivery is not None:
                 deliveries.append(delivery)
-        if not deliveries:
-            return
         try:
-            await self._apply_in_one_transaction(deliveries)
+            await self._apply(deliveries)
         except asyncio.CancelledError:
             await self._nak_all(deliveries)
             raise
-        except Exception:
-            for delivery in deliveries:
-                await self._apply_alone(delivery)
-            return
-        for delivery in deliveries:
-            await delivery.msg.ack()
-        metrics.MESSAGES.labels(self.name, "ok").inc(len(deliveries))
+
+    async def _apply(self, deliveries: list[Delivery]) -> None:
+        """Apply in one transaction; a failing handler rolls it back and the rest go again."""
+        while deliveries:
+            try:
+                failure = await self._apply_in_one_transaction(deliveries)
+            except (asyncpg.PostgresError, OSError) as error:
+                # The database, not a handler, failed: every delivery waits and comes back.
+                for delivery in deliveries:
+                    await self._retry_or_dead_letter(delivery, error)
+                return
+            if failure is None:
+                for delivery in deliveries:
+                    await delivery.msg.ack()
+                metrics.MESSAGES.labels(self.name, "ok").inc(len(deliveries))
+                return
+            failed, error = failure
+            await self._retry_or_dead_letter(failed, error)
+            deliveries = [d for d in deliveries if d is not failed]
 
     async def _parse_or_dead_letter(self, msg: Msg) -> Delivery | None:
         try:
@@ -133,27 +147,26 @@ class Consumer:
             return None
         return Delivery(msg, envelope, event)
 
-    async def _apply_in_one_transaction(self, deliveries: list[Delivery]) -> None:
-        async with self.pool.acquire() as conn, conn.transaction():
-            fresh = await self._mark_in_inbox(conn, deliveries)
-            for delivery in deliveries:
-                if delivery.event_id in fresh:
-                    fresh.discard(delivery.event_id)
-                    await self._handle(conn, delivery)
-
-    async def _apply_alone(self, delivery: Delivery) -> None:
+    async def _apply_in_one_transaction(
+        self, deliveries: list[Delivery]
+    ) -> tuple[Delivery, Exception] | None:
+        """Commit every fresh delivery's effect with its inbox mark, or the failing one."""
+        failure: tuple[Delivery, Exception] | None = None
         try:
             async with self.pool.acquire() as conn, conn.transaction():
-                if await self._mark_in_inbox(conn, [delivery]):
-                    await self._handle(conn, delivery)
-        except asyncio.CancelledError:
-            await delivery.msg.nak()
-            raise
-        except Exception as error:
-            await self._retry_or_dead_letter(delivery, error)
-            return
-        await delivery.msg.ack()
-        metrics.MESSAGES.labels(self.name, "ok").inc()
+                fresh = await self._mark_in_inbox(conn, deliveries)
+                for delivery in deliveries:
+                    if delivery.event_id not in fresh:
+                        continue
+                    fresh.discard(delivery.event_id)
+                    try:
+                        await self._handle(conn, delivery)
+                    except Exception as error:
+                        failure = (delivery, error)
+                        raise _RollBack from error
+        except _RollBack:
+            return failure
+        return None
 
     async def _mark_in_inbox(self, conn: asyncpg.Connection, deliveries: list[Delivery]) -> set[UUID]:
         rows = await conn.fetch(
