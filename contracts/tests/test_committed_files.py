@@ -93,3 +93,44 @@ def test_export_removes_the_schema_of_a_removed_event(tmp_path: Path) -> None:
     main(["--root", str(tmp_path)])
 
     assert not stale.exists()
+
+
+def _break_a_committed_schema(root: Path) -> Path:
+    """Pretend the committed schema had a field the code no longer has."""
+    path = root / SCHEMAS_DIR / "arctic.prototyping.prototype.requested.v1.json"
+    schema = json.loads(path.read_text(encoding="utf-8"))
+    schema["properties"]["urgency"] = {"type": "string"}
+    path.write_text(json.dumps(schema), encoding="utf-8")
+    return path
+
+
+def test_export_refuses_a_breaking_change(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    main(["--root", str(tmp_path)])
+    path = _break_a_committed_schema(tmp_path)
+    before = path.read_text(encoding="utf-8")
+
+    assert main(["--root", str(tmp_path)]) == 2
+    assert "'urgency' was removed" in capsys.readouterr().err
+    assert path.read_text(encoding="utf-8") == before
+
+
+def test_check_reports_a_breaking_change(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    main(["--root", str(tmp_path)])
+    _break_a_committed_schema(tmp_path)
+
+    assert main(["--check", "--root", str(tmp_path)]) == 1
+    assert "breaking: schemas/arctic.prototyping.prototype.requested.v1.json" in (
+        capsys.readouterr().err
+    )
+
+
+def test_export_overwrites_a_breaking_change_when_allowed(tmp_path: Path) -> None:
+    main(["--root", str(tmp_path)])
+    _break_a_committed_schema(tmp_path)
+
+    assert main(["--allow-breaking", "--root", str(tmp_path)]) == 0
+    assert differences(tmp_path) == []

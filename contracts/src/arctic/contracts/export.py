@@ -3,6 +3,10 @@
     python -m arctic.contracts.export            # regenerate (what `make schemas` runs)
     python -m arctic.contracts.export --check    # exit 1, listing differences, if stale
 
+A committed schema is the baseline of its event: regenerating refuses a breaking change
+(see `compatibility`) unless `--allow-breaking` is given, because an event's contract
+may not break within a major version; publish a `.v2` event instead.
+
 Output is deterministic (sorted keys, two-space indent, newline at the end), so the files
 change only when the code does.
 """
@@ -17,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from arctic.contracts.asyncapi import asyncapi_document
+from arctic.contracts.compatibility import breaking_changes
 from arctic.contracts.registry import EVENTS
 from arctic.contracts.schemas import event_schema, schema_file_name
 
@@ -62,9 +67,32 @@ def differences(root: Path = CONTRACTS_DIR) -> list[str]:
     return found
 
 
-def write(root: Path = CONTRACTS_DIR) -> list[str]:
+def breaking(root: Path = CONTRACTS_DIR) -> list[str]:
+    """Breaking changes of the code's schemas against those committed under `root`, one
+    line each naming the file; empty when every change is compatible."""
+    found = []
+    for subject, model in EVENTS.items():
+        path = f"{SCHEMAS_DIR}/{schema_file_name(subject)}"
+        file = root / path
+        if file.exists():
+            committed = json.loads(file.read_text(encoding="utf-8"))
+            found += [
+                f"{path}: {change}" for change in breaking_changes(committed, event_schema(model))
+            ]
+    return found
+
+
+class BreakingChange(Exception):
+    """Regenerating would break an event's contract within its major version."""
+
+
+def write(root: Path = CONTRACTS_DIR, *, allow_breaking: bool = False) -> list[str]:
     """Write the generated files under `root`, remove schema files of events that no longer
-    exist, and return the paths changed."""
+    exist, and return the paths changed. Raises `BreakingChange` (writing nothing) when a
+    schema would change incompatibly, unless `allow_breaking`."""
+    found = breaking(root)
+    if found and not allow_breaking:
+        raise BreakingChange("\n".join(found))
     expected = expected_files()
     changed = []
     (root / SCHEMAS_DIR).mkdir(parents=True, exist_ok=True)
@@ -84,15 +112,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m arctic.contracts.export", description=__doc__)
     parser.add_argument("--check", action="store_true", help="only compare; exit 1 if stale")
     parser.add_argument("--root", type=Path, default=CONTRACTS_DIR, help="the contracts/ folder")
+    parser.add_argument(
+        "--allow-breaking", action="store_true", help="overwrite schemas even if incompatible"
+    )
     args = parser.parse_args(argv)
     if args.check:
-        found = differences(args.root)
+        found = differences(args.root) + [f"breaking: {line}" for line in breaking(args.root)]
         for line in found:
             print(line, file=sys.stderr)
         if found:
             print("run `make schemas` and commit the result", file=sys.stderr)
         return 1 if found else 0
-    for path in write(args.root):
+    try:
+        changed = write(args.root, allow_breaking=args.allow_breaking)
+    except BreakingChange as error:
+        print(f"refused, these changes break the contract:\n{error}", file=sys.stderr)
+        return 2
+    for path in changed:
         print(f"wrote {path}")
     return 0
 
