@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -80,9 +81,9 @@ async def test_a_handler_failing_twice_is_retried_with_growing_delays_and_applie
     subscription = Subscription(DURABLE, stream, {REQUESTED: flaky}, retry_base_seconds=0.5)
     event_id = await publish(nc)
     async with consuming(Consumer(pool, nc.jetstream(), subscription)):
-        await wait_until(lambda: _applied(pool, 1), timeout=15)
+        await wait_until(lambda: _applied(pool, 1), within=15)
     assert await effect_counts(pool) == {event_id: 1}
-    gaps = [later - earlier for earlier, later in zip(attempts, attempts[1:], strict=False)]
+    gaps = [later - earlier for earlier, later in itertools.pairwise(attempts)]
     assert len(attempts) == 3
     assert 0.45 <= gaps[0] < 0.9, gaps
     assert 0.95 <= gaps[1] < 1.6, gaps
@@ -143,7 +144,7 @@ async def test_two_consumer_replicas_apply_each_event_once(
     js = nc.jetstream()
     replicas = [Consumer(pool, js, effects_subscription(), batch_size=25) for _ in range(2)]
     async with consuming(replicas[0]), consuming(replicas[1]):
-        await wait_until(lambda: _applied(pool, 400), timeout=20)
+        await wait_until(lambda: _applied(pool, 400), within=20)
         await asyncio.sleep(0.3)
     assert await effect_counts(pool) == dict.fromkeys(ids, 1)
 

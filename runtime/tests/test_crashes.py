@@ -62,14 +62,14 @@ async def test_consumer_killed_mid_batch_applies_every_event_exactly_once_after_
         await js.publish(REQUESTED, body, headers=headers)
         ids.append(uuid.UUID(headers["ce-id"]))
     first = start("consume", schema, nats_server)
-    await wait_until(lambda: _applied(pool, 150), timeout=30)
+    await wait_until(lambda: _applied(pool, 150), within=30)
     first.send_signal(signal.SIGKILL)
     first.wait(10)
     applied_at_kill = await pool.fetchval("SELECT count(*) FROM effects")
     assert 0 < applied_at_kill < 1000
     second = start("consume", schema, nats_server)
     try:
-        await wait_until(lambda: _applied(pool, 1000), timeout=120)
+        await wait_until(lambda: _applied(pool, 1000), within=120)
     finally:
         second.send_signal(signal.SIGTERM)
         second.wait(10)

@@ -13,7 +13,7 @@ from runtime_support import prototype_requested
 from arctic.contracts.envelope import parse_message
 from arctic.runtime.relay import Relay
 from arctic.runtime.servers import LocalNats
-from arctic.runtime.testing import stream_messages, wait_until
+from arctic.runtime.testing import Schema, stream_messages, wait_until
 from arctic.runtime.unit_of_work import transaction
 
 
@@ -24,6 +24,12 @@ async def commit_events(pool: asyncpg.Pool, titles: list[str]) -> list[str]:
         async with transaction(pool, correlation_id="c-1") as tx:
             ids.append(str(await tx.emit(prototype_requested(title))))
     return ids
+
+
+async def emit_then_fail(pool: asyncpg.Pool) -> None:
+    async with transaction(pool) as tx:
+        await tx.emit(prototype_requested("never"))
+        raise RuntimeError("the use case failed after emitting")
 
 
 async def published_ids(nc: NATS) -> list[str]:
@@ -41,33 +47,31 @@ async def running(relay: Relay):  # type: ignore[no-untyped-def]
 
 
 async def test_relay_publishes_exactly_the_committed_events_in_order(
-    pool: asyncpg.Pool, nc: NATS, stream: str
+    pool: asyncpg.Pool, nc: NATS, schema: Schema, stream: str
 ) -> None:
     ids = await commit_events(pool, [f"request {i}" for i in range(50)])
-    async with running(Relay(pool, nc.jetstream(), pool_schema(pool))):
+    async with running(Relay(pool, nc.jetstream(), schema.name)):
         await wait_until(lambda: _has(nc, 50))
     assert await published_ids(nc) == ids
 
 
 async def test_a_rolled_back_transaction_publishes_nothing(
-    pool: asyncpg.Pool, nc: NATS, stream: str
+    pool: asyncpg.Pool, nc: NATS, schema: Schema, stream: str
 ) -> None:
     with pytest.raises(RuntimeError):
-        async with transaction(pool) as tx:
-            await tx.emit(prototype_requested("never"))
-            raise RuntimeError("the use case failed after emitting")
+        await emit_then_fail(pool)
     kept = await commit_events(pool, ["kept"])
-    async with running(Relay(pool, nc.jetstream(), pool_schema(pool))):
+    async with running(Relay(pool, nc.jetstream(), schema.name)):
         await wait_until(lambda: _has(nc, 1))
         await asyncio.sleep(0.3)
     assert await published_ids(nc) == kept
 
 
 async def test_published_message_is_a_cloudevent_with_msg_id(
-    pool: asyncpg.Pool, nc: NATS, stream: str
+    pool: asyncpg.Pool, nc: NATS, schema: Schema, stream: str
 ) -> None:
     [event_id] = await commit_events(pool, ["one"])
-    await Relay(pool, nc.jetstream(), pool_schema(pool)).publish_pending()
+    await Relay(pool, nc.jetstream(), schema.name).publish_pending()
     [msg] = await stream_messages(nc, "PROTOTYPING")
     envelope, event = parse_message(msg.subject, msg.headers, msg.data)
     assert str(envelope.id) == event_id == msg.headers["Nats-Msg-Id"]
@@ -77,9 +81,9 @@ async def test_published_message_is_a_cloudevent_with_msg_id(
 
 
 async def test_nats_down_loses_nothing_and_publishes_all_once_back(
-    pool: asyncpg.Pool, nc: NATS, nats_server: LocalNats, stream: str
+    pool: asyncpg.Pool, nc: NATS, schema: Schema, nats_server: LocalNats, stream: str
 ) -> None:
-    relay = Relay(pool, nc.jetstream(), pool_schema(pool), publish_timeout=1.0, max_backoff=0.5)
+    relay = Relay(pool, nc.jetstream(), schema.name, publish_timeout=1.0, max_backoff=0.5)
     async with running(relay):
         first = await commit_events(pool, ["before"])
         await wait_until(lambda: _has(nc, 1))
@@ -88,29 +92,23 @@ async def test_nats_down_loses_nothing_and_publishes_all_once_back(
         await asyncio.sleep(1.5)
         assert await pool.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL") == 20
         nats_server.start()
-        await wait_until(lambda: _has(nc, 21), timeout=20)
+        await wait_until(lambda: _has(nc, 21), within=20)
     assert await published_ids(nc) == first + during
 
 
 async def test_two_relays_publish_each_event_once_and_in_order(
-    pool: asyncpg.Pool, nc: NATS, stream: str
+    pool: asyncpg.Pool, nc: NATS, schema: Schema, stream: str
 ) -> None:
-    relays = [Relay(pool, nc.jetstream(), pool_schema(pool), batch_size=7) for _ in range(2)]
+    relays = [Relay(pool, nc.jetstream(), schema.name, batch_size=7) for _ in range(2)]
     async with running(relays[0]), running(relays[1]):
         ids = []
         for batch in range(10):
             ids += await commit_events(pool, [f"r{batch}-{i}" for i in range(10)])
-        await wait_until(lambda: _has(nc, 100), timeout=20)
+        await wait_until(lambda: _has(nc, 100), within=20)
         await asyncio.sleep(0.5)
     info = await nc.jetstream().stream_info("PROTOTYPING")
     assert info.state.messages == 100
     assert await published_ids(nc) == ids
-
-
-def pool_schema(pool: asyncpg.Pool) -> str:
-    """The schema a test pool is bound to."""
-    settings = pool._connect_kwargs["server_settings"]  # noqa: SLF001
-    return str(settings["search_path"])
 
 
 async def _has(nc: NATS, count: int) -> bool:

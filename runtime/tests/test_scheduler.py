@@ -52,7 +52,9 @@ async def test_a_due_event_fires_exactly_once_with_two_scheduler_replicas(
 
 async def test_an_event_does_not_fire_before_it_is_due(pool: asyncpg.Pool) -> None:
     async with transaction(pool) as tx:
-        await tx.schedule("later", prototype_requested("later"), datetime.now(UTC) + timedelta(hours=1))
+        await tx.schedule(
+            "later", prototype_requested("later"), datetime.now(UTC) + timedelta(hours=1)
+        )
     async with schedulers(pool, 1):
         await asyncio.sleep(0.4)
     assert await outbox_titles(pool) == []
@@ -60,12 +62,14 @@ async def test_an_event_does_not_fire_before_it_is_due(pool: asyncpg.Pool) -> No
 
 async def test_a_rescheduled_event_fires_at_its_new_time_only(pool: asyncpg.Pool) -> None:
     async with transaction(pool) as tx:
-        await tx.schedule("deadline", prototype_requested("deadline"), datetime.now(UTC) + timedelta(hours=1))
+        await tx.schedule(
+            "deadline", prototype_requested("deadline"), datetime.now(UTC) + timedelta(hours=1)
+        )
     new_time = datetime.now(UTC) + timedelta(seconds=1)
     async with transaction(pool) as tx:
         await tx.schedule("deadline", prototype_requested("deadline"), new_time)
     async with schedulers(pool, 2):
-        await wait_until(lambda: _outbox_has(pool, 1), timeout=5)
+        await wait_until(lambda: _outbox_has(pool, 1), within=5)
         fired_at = await pool.fetchval("SELECT created_at FROM outbox")
         await asyncio.sleep(0.3)
     assert fired_at >= new_time

@@ -16,11 +16,11 @@ import nats
 
 sys.path.insert(0, str(Path(__file__).parent.parent))
 
-from runtime_support import effects_subscription, record_effect  # noqa: E402
+from runtime_support import effects_subscription, record_effect
 
-from arctic.runtime.consumer import Consumer  # noqa: E402
-from arctic.runtime.db import create_pool  # noqa: E402
-from arctic.runtime.relay import Relay  # noqa: E402
+from arctic.runtime.consumer import Consumer
+from arctic.runtime.db import create_pool
+from arctic.runtime.relay import Relay
 
 
 class RelayDyingAfterPublish(Relay):

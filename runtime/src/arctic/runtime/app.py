@@ -42,7 +42,7 @@ def create_app(definition: ServiceDefinition, settings: ServiceSettings | None =
             log.info("service stopped")
 
     app = FastAPI(
-        title=f"Arctic RDI Hub – {definition.name}",
+        title=f"Arctic RDI Hub: {definition.name}",
         description=definition.description,
         version="1.0.0",
         lifespan=lifespan,
@@ -73,7 +73,9 @@ def create_app(definition: ServiceDefinition, settings: ServiceSettings | None =
     return app
 
 
-async def _correlate(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+async def _correlate(
+    request: Request, call_next: Callable[[Request], Awaitable[Response]]
+) -> Response:
     correlation_id = request.headers.get(CORRELATION_HEADER) or str(uuid.uuid4())
     started = time.perf_counter()
     with bound(correlation_id=correlation_id):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from collections.abc import Coroutine
 from typing import Any
@@ -33,7 +32,9 @@ def _parser() -> argparse.ArgumentParser:
     provision.add_argument("service")
     provision.set_defaults(func=lambda a: _run(_provision(a.service)))
 
-    up = commands.add_parser("up", help="run the whole system locally (NATS, PostgreSQL, SMTP sink)")
+    up = commands.add_parser(
+        "up", help="run the whole system locally (NATS, PostgreSQL, SMTP sink)"
+    )
     up.set_defaults(func=_up)
 
     events = commands.add_parser("events", help="watch the events").add_subparsers(required=True)

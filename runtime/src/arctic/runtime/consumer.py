@@ -132,8 +132,8 @@ class Consumer:
                     await delivery.msg.ack()
                 metrics.MESSAGES.labels(self.name, "ok").inc(len(deliveries))
                 return
-            failed, error = failure
-            await self._retry_or_dead_letter(failed, error)
+            failed, cause = failure
+            await self._retry_or_dead_letter(failed, cause)
             deliveries = [d for d in deliveries if d is not failed]
 
     async def _parse_or_dead_letter(self, msg: Msg) -> Delivery | None:
@@ -168,7 +168,9 @@ class Consumer:
             return failure
         return None
 
-    async def _mark_in_inbox(self, conn: asyncpg.Connection, deliveries: list[Delivery]) -> set[UUID]:
+    async def _mark_in_inbox(
+        self, conn: asyncpg.Connection, deliveries: list[Delivery]
+    ) -> set[UUID]:
         rows = await conn.fetch(
             """INSERT INTO inbox (consumer, event_id, event_type)
                SELECT $1, * FROM unnest($2::uuid[], $3::text[])
@@ -278,5 +280,7 @@ async def replay_dead_letter(
             tx = Transaction(conn, envelope.correlation_id, causation_id=str(envelope.id))
             with bound(correlation_id=envelope.correlation_id, event_id=str(envelope.id)):
                 await handler(tx, envelope, event)
-        await conn.execute("UPDATE dead_letters SET replayed_at = now() WHERE id = $1", dead_letter_id)
+        await conn.execute(
+            "UPDATE dead_letters SET replayed_at = now() WHERE id = $1", dead_letter_id
+        )
     return bool(applied)

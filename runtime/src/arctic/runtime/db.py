@@ -79,7 +79,9 @@ async def _apply_pending(conn: asyncpg.Connection, migrations: list[Migration]) 
                applied_at timestamptz NOT NULL DEFAULT now(),
                PRIMARY KEY (component, version))"""
     )
-    done = {(r["component"], r["version"]) for r in await conn.fetch("SELECT * FROM schema_migrations")}
+    done = {
+        (r["component"], r["version"]) for r in await conn.fetch("SELECT * FROM schema_migrations")
+    }
     applied = []
     for migration in migrations:
         if (migration.component, migration.version) in done:

@@ -70,7 +70,9 @@ async def record_dead_letter(
     )
 
 
-async def list_dead_letters(pool: asyncpg.Pool, *, include_replayed: bool = False) -> list[DeadLetter]:
+async def list_dead_letters(
+    pool: asyncpg.Pool, *, include_replayed: bool = False
+) -> list[DeadLetter]:
     """The dead letters of this schema, oldest first."""
     rows = await pool.fetch(
         "SELECT * FROM dead_letters WHERE $1 OR replayed_at IS NULL ORDER BY id", include_replayed

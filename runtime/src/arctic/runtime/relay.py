@@ -14,6 +14,7 @@ rows in commit order. A second replica is a hot standby that takes over within o
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import zlib
 from typing import Any
 
@@ -95,9 +96,11 @@ class Relay:
                 try:
                     published = await self.publish_pending()
                     backoff = 0.1
-                except (asyncpg.PostgresError, OSError, asyncio.TimeoutError, Exception) as error:
+                except (TimeoutError, asyncpg.PostgresError, OSError, Exception) as error:
                     metrics.RELAY_ERRORS.inc()
-                    log.warning("relay round failed, rows kept", error=repr(error), retry_in=backoff)
+                    log.warning(
+                        "relay round failed, rows kept", error=repr(error), retry_in=backoff
+                    )
                     await self._sleep(backoff)
                     backoff = min(backoff * 2, self.max_backoff)
                     continue
@@ -108,9 +111,9 @@ class Relay:
             await listener.remove_listener(channel, self._on_notify)
             await self.pool.release(listener)
 
-    async def flush(self, timeout: float = 5.0) -> None:
-        """Publish what is committed now (graceful shutdown), giving up after `timeout`."""
-        async with asyncio.timeout(timeout):
+    async def flush(self, within: float = 5.0) -> None:
+        """Publish what is committed now (graceful shutdown), giving up after `within` s."""
+        async with asyncio.timeout(within):
             while await self.publish_pending() == self.batch_size:
                 pass
 
@@ -132,8 +135,6 @@ class Relay:
         self._wake.set()
 
     async def _sleep(self, seconds: float) -> None:
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), seconds)
-        except TimeoutError:
-            pass
         self._wake.clear()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,7 +30,7 @@ async def connect_nats(settings: ServiceSettings) -> NATS:
         log.warning("nats error", error=repr(error))
 
     async def on_disconnect() -> None:
-        log.warning("nats disconnected")
+        log.info("nats disconnected")
 
     async def on_reconnect() -> None:
         log.info("nats reconnected")
@@ -66,7 +67,9 @@ class Resources:
     async def open(cls, definition: ServiceDefinition, settings: ServiceSettings) -> Resources:
         """Connect to PostgreSQL and NATS and build the loops (not started yet)."""
         pool = await create_pool(
-            settings.database_dsn.get_secret_value(), definition.name, size=settings.database_pool_size
+            settings.database_dsn.get_secret_value(),
+            definition.name,
+            size=settings.database_pool_size,
         )
         nc = await connect_nats(settings)
         js = nc.jetstream()
@@ -86,7 +89,8 @@ class Resources:
 
     def start(self) -> None:
         """Start the relay, the scheduler, the consumers and the service's workers."""
-        loops = [self.relay.run(), self.scheduler.run(), *(c.run() for c in self.consumers)]
+        loops: list[Coroutine[Any, Any, None]] = [self.relay.run(), self.scheduler.run()]
+        loops += [consumer.run() for consumer in self.consumers]
         loops += [worker(self) for worker in self.definition.workers]
         self.tasks = [asyncio.create_task(_supervised(loop)) for loop in loops]
 
@@ -101,9 +105,11 @@ class Resources:
             await asyncio.wait(consumer_tasks, timeout=grace)
         self.relay.stop()
         try:
-            await self.relay.flush(timeout=min(grace, 5.0))
+            await self.relay.flush(within=min(grace, 5.0))
         except Exception as error:
-            log.warning("outbox not flushed at shutdown; rows kept for the next start", error=repr(error))
+            log.warning(
+                "outbox not flushed at shutdown; rows kept for the next start", error=repr(error)
+            )
         for task in self.tasks:
             task.cancel()
         await asyncio.gather(*self.tasks, return_exceptions=True)

@@ -8,6 +8,7 @@ before commit leaves the row for the next round.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 
 import asyncpg
 
@@ -57,10 +58,8 @@ class Scheduler:
                 log.warning("scheduler round failed", error=repr(error))
                 fired = 0
             if fired < self.batch_size:
-                try:
+                with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._stopping.wait(), self.interval)
-                except TimeoutError:
-                    pass
 
     def stop(self) -> None:
         """End the loop after its current round."""

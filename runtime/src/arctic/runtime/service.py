@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter
 
@@ -16,7 +16,7 @@ from arctic.runtime.subscriptions import Subscription
 if TYPE_CHECKING:
     from arctic.runtime.resources import Resources
 
-Worker = Callable[["Resources"], Awaitable[None]]
+Worker = Callable[["Resources"], Coroutine[Any, Any, None]]
 ENTRY_POINT_GROUP = "arctic.services"
 
 
@@ -54,8 +54,10 @@ def installed_services() -> dict[str, ServiceDefinition]:
 
 
 def load_service(name: str) -> ServiceDefinition:
-    """The installed service called `name`."""
-    services = installed_services()
-    if name not in services:
-        raise SystemExit(f"unknown service {name!r}; installed: {', '.join(services) or 'none'}")
-    return services[name]
+    """The installed service called `name` (only that one is imported)."""
+    for entry in entry_points(group=ENTRY_POINT_GROUP, name=name):
+        definition = entry.load()
+        assert isinstance(definition, ServiceDefinition), entry.value
+        return definition
+    names = ", ".join(sorted(e.name for e in entry_points(group=ENTRY_POINT_GROUP))) or "none"
+    raise SystemExit(f"unknown service {name!r}; installed: {names}")

@@ -5,7 +5,12 @@ from __future__ import annotations
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-SERVICE_PORTS = {"catalogue": 8101, "prototyping": 8102, "partnerships": 8103, "notifications": 8104}
+SERVICE_PORTS = {
+    "catalogue": 8101,
+    "prototyping": 8102,
+    "partnerships": 8103,
+    "notifications": 8104,
+}
 
 
 class ServiceSettings(BaseSettings):

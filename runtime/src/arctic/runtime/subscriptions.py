@@ -31,4 +31,6 @@ class Subscription:
 
     def retry_delay(self, delivered: int) -> float:
         """The nak delay after the `delivered`-th failed delivery: doubling, capped."""
-        return float(min(self.retry_base_seconds * 2 ** max(delivered - 1, 0), self.retry_max_seconds))
+        return float(
+            min(self.retry_base_seconds * 2 ** max(delivered - 1, 0), self.retry_max_seconds)
+        )

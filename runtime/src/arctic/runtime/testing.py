@@ -107,15 +107,15 @@ async def nc(nats_server: LocalNats) -> AsyncIterator[NATS]:
 
 
 async def wait_until(
-    predicate: Callable[[], Awaitable[bool]], timeout: float = 10.0, interval: float = 0.05
+    predicate: Callable[[], Awaitable[bool]], within: float = 10.0, interval: float = 0.05
 ) -> None:
-    """Poll `predicate` until it holds; fail the test with a clear message after `timeout`."""
+    """Poll `predicate` until it holds; fail the test with a clear message after `within` s."""
     import asyncio
 
-    deadline = asyncio.get_running_loop().time() + timeout
+    deadline = asyncio.get_running_loop().time() + within
     while not await predicate():
         if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"condition not met within {timeout}s")
+            raise AssertionError(f"condition not met within {within}s")
         await asyncio.sleep(interval)
 
 
@@ -126,5 +126,6 @@ async def stream_messages(nc: NATS, stream: str) -> list[nats.js.api.RawStreamMs
     if info.state.messages == 0:
         return []
     return [
-        await js.get_msg(stream, seq) for seq in range(info.state.first_seq, info.state.last_seq + 1)
+        await js.get_msg(stream, seq)
+        for seq in range(info.state.first_seq, info.state.last_seq + 1)
     ]

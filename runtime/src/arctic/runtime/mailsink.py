@@ -1,0 +1,44 @@
+"""A local SMTP server that keeps every mail it receives as an `.eml` file (development only)."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+from aiosmtpd.controller import Controller
+
+
+class _WriteEml:
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        name = f"{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}.eml"
+        (self.directory / name).write_bytes(envelope.original_content or envelope.content)
+        return "250 Message accepted for delivery"
+
+
+class MailSink:
+    """SMTP on `host:port`; each received message becomes `<directory>/<time>-<id>.eml`."""
+
+    def __init__(self, directory: Path, port: int, host: str = "127.0.0.1") -> None:
+        self.directory, self.port, self.host = directory, port, host
+        self._controller: Controller | None = None
+
+    def start(self) -> None:
+        """Listen (in a thread of its own)."""
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self._controller = Controller(_WriteEml(self.directory), hostname=self.host, port=self.port)
+        self._controller.start()
+
+    def stop(self) -> None:
+        """Stop listening."""
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None
+
+    def mails(self) -> list[Path]:
+        """The received mails, oldest first."""
+        return sorted(self.directory.glob("*.eml"))

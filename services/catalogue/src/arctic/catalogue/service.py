@@ -1,0 +1,14 @@
+"""The catalogue service as the runtime runs it (organisations so far; offerings come next)."""
+
+from pathlib import Path
+
+from arctic.runtime.service import ServiceDefinition
+
+definition = ServiceDefinition(
+    name="catalogue",
+    description=(
+        "The one-stop shop: the network's organisations, their productized services and "
+        "development environments, bookings, funding instruments and company inquiries."
+    ),
+    migrations=Path(__file__).parent / "migrations",
+)
