@@ -1,0 +1,272 @@
+"""deploy/nats/permissions.conf, loaded by a real nats-server, allows what each service
+needs and denies the rest.
+
+The server gets the file as its configuration (JetStream, store, host and port come from
+the command line) and the users' passwords from its environment, as in the cluster.
+A denied publish comes back as a `permissions violation` on the client's error callback
+and the request it carried is never answered (a timeout); the tests check both, and that
+the target is unchanged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import tempfile
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from pathlib import Path
+from types import SimpleNamespace
+
+import nats
+import pytest
+from nats.aio.client import Client as NATS
+from nats.js.api import AckPolicy, ConsumerConfig, StreamConfig
+from nats.js.errors import NotFoundError
+
+from arctic.runtime.servers import LocalNats, free_port
+
+pytestmark = pytest.mark.slow
+USERS = ("catalogue", "prototyping", "partnerships", "notifications", "ops")
+PASSWORDS = {user: secrets.token_hex(16) for user in USERS}
+
+
+@pytest.fixture(scope="module")
+def server(helpers: SimpleNamespace) -> Iterator[LocalNats]:
+    """A nats-server configured by permissions.conf, passwords in its environment."""
+    data = Path(tempfile.mkdtemp(prefix="arctic-nats-permissions-"))
+    config = helpers.DEPLOY / "nats" / "permissions.conf"
+    with pytest.MonkeyPatch.context() as env:
+        for user, password in PASSWORDS.items():
+            env.setenv(f"{user.upper()}_NATS_PASSWORD", password)
+        nats_server = LocalNats(data, free_port(), config_file=config)
+        nats_server.start()
+    yield nats_server
+    nats_server.stop()
+
+
+class Session:
+    """A connection as one user, keeping the errors the server sends it."""
+
+    def __init__(self, nc: NATS, errors: asyncio.Queue[Exception]) -> None:
+        self.nc, self.errors = nc, errors
+        self.js = nc.jetstream(timeout=0.5)
+
+    async def denied(self, subject: str, operation: str = "publish") -> None:
+        """Wait for the server's permissions violation for `operation` on `subject`."""
+        expected = f'permissions violation for {operation} to "{subject}"'.lower()
+        while True:
+            error = await asyncio.wait_for(self.errors.get(), timeout=3)
+            if expected in str(error).lower():
+                return
+
+
+Connect = Callable[[str], Awaitable[Session]]
+
+
+@pytest.fixture
+async def connect(server: LocalNats) -> AsyncIterator[Connect]:
+    """Open connections as any user of permissions.conf; all closed after the test."""
+    opened: list[NATS] = []
+
+    async def as_user(user: str) -> Session:
+        errors: asyncio.Queue[Exception] = asyncio.Queue()
+
+        async def on_error(error: Exception) -> None:
+            errors.put_nowait(error)
+
+        nc = await nats.connect(
+            server.url,
+            user=user,
+            password=PASSWORDS[user],
+            error_cb=on_error,
+            allow_reconnect=False,
+        )
+        opened.append(nc)
+        return Session(nc, errors)
+
+    yield as_user
+    for nc in opened:
+        await nc.close()
+
+
+@pytest.fixture(scope="module")
+async def streams(server: LocalNats) -> None:
+    """Each service creates its own stream, as its provisioning job does."""
+    for service in USERS[:4]:
+        nc = await nats.connect(server.url, user=service, password=PASSWORDS[service])
+        js = nc.jetstream(timeout=2)
+        await js.add_stream(
+            StreamConfig(
+                name=service.upper(), subjects=[f"arctic.{service}.>"], duplicate_window=120
+            )
+        )
+        await js.publish(f"arctic.{service}.seed.created.v1", b"{}")
+        await nc.close()
+
+
+async def _messages(session: Session, stream: str) -> int:
+    return (await session.js.stream_info(stream)).state.messages
+
+
+async def test_catalogue_publishes_its_own_events_into_its_stream(
+    connect: Connect, streams: None
+) -> None:
+    catalogue = await connect("catalogue")
+    ack = await catalogue.js.publish("arctic.catalogue.item.created.v1", b"{}")
+    assert ack.stream == "CATALOGUE"
+
+
+async def test_catalogue_cannot_publish_on_prototyping_subjects(
+    connect: Connect, streams: None
+) -> None:
+    catalogue = await connect("catalogue")
+    prototyping = await connect("prototyping")
+    before = await _messages(prototyping, "PROTOTYPING")
+    await catalogue.nc.publish("arctic.prototyping.project.created.v1", b"{}")
+    await catalogue.denied("arctic.prototyping.project.created.v1")
+    with pytest.raises(nats.errors.TimeoutError):
+        await catalogue.js.publish("arctic.prototyping.project.created.v1", b"{}")
+    await catalogue.denied("arctic.prototyping.project.created.v1")
+    assert await _messages(prototyping, "PROTOTYPING") == before
+
+
+@pytest.mark.parametrize("user", ["catalogue", "notifications", "prototyping"])
+async def test_no_service_can_delete_or_purge_a_stream_not_even_its_own(
+    user: str, connect: Connect, streams: None
+) -> None:
+    session = await connect(user)
+    owner = await connect("prototyping")
+    before = await _messages(owner, "PROTOTYPING")
+    with pytest.raises(nats.errors.TimeoutError):
+        await session.js.delete_stream("PROTOTYPING")
+    await session.denied("$JS.API.STREAM.DELETE.PROTOTYPING")
+    with pytest.raises(nats.errors.TimeoutError):
+        await session.js.purge_stream("PROTOTYPING")
+    await session.denied("$JS.API.STREAM.PURGE.PROTOTYPING")
+    assert await _messages(owner, "PROTOTYPING") == before
+
+
+async def test_a_service_cannot_create_or_change_another_services_stream(
+    connect: Connect, streams: None
+) -> None:
+    catalogue = await connect("catalogue")
+    rogue = StreamConfig(name="PROTOTYPING", subjects=["arctic.prototyping.>"], max_msgs=1)
+    with pytest.raises(nats.errors.TimeoutError):
+        await catalogue.js.update_stream(rogue)
+    await catalogue.denied("$JS.API.STREAM.UPDATE.PROTOTYPING")
+    with pytest.raises(nats.errors.TimeoutError):
+        await catalogue.js.add_stream(StreamConfig(name="SHADOW", subjects=["shadow.>"]))
+    await catalogue.denied("$JS.API.STREAM.CREATE.SHADOW")
+
+
+async def test_notifications_creates_and_pulls_from_its_durable_consumer_on_prototyping(
+    connect: Connect, streams: None
+) -> None:
+    """What its provisioning job and its consumer loop do (arctic.runtime)."""
+    notifications = await connect("notifications")
+    prototyping = await connect("prototyping")
+    await prototyping.js.publish("arctic.prototyping.prototype.requested.v1", b'{"n": 1}')
+    await notifications.js.stream_info("PROTOTYPING")
+    config = ConsumerConfig(
+        durable_name="notifications-prototyping",
+        ack_policy=AckPolicy.EXPLICIT,
+        ack_wait=60,
+        max_deliver=10,
+        filter_subjects=["arctic.prototyping.prototype.requested.v1"],
+    )
+    await notifications.js.add_consumer("PROTOTYPING", config)
+    sub = await notifications.js.pull_subscribe_bind(
+        "notifications-prototyping", stream="PROTOTYPING"
+    )
+    (message,) = await sub.fetch(1, timeout=2)
+    assert message.data == b'{"n": 1}'
+    await message.ack_sync()
+    info = await notifications.js.consumer_info("PROTOTYPING", "notifications-prototyping")
+    assert (info.num_ack_pending, info.num_pending) == (0, 0)
+    assert notifications.errors.empty()
+
+
+async def test_a_consumer_may_also_be_created_by_name_with_a_subject_filter(
+    connect: Connect, streams: None
+) -> None:
+    partnerships = await connect("partnerships")
+    sub = await partnerships.js.pull_subscribe(
+        "arctic.catalogue.>", durable="partnerships-catalogue", stream="CATALOGUE"
+    )
+    messages = await sub.fetch(1, timeout=2)
+    await messages[0].ack_sync()
+    assert partnerships.errors.empty()
+
+
+async def test_a_service_cannot_pull_from_another_services_durable_consumer(
+    connect: Connect, streams: None
+) -> None:
+    notifications = await connect("notifications")
+    await notifications.js.add_consumer(
+        "CATALOGUE", ConsumerConfig(durable_name="notifications-catalogue")
+    )
+    partnerships = await connect("partnerships")
+    sub = await partnerships.js.pull_subscribe_bind("notifications-catalogue", stream="CATALOGUE")
+    with pytest.raises(nats.errors.TimeoutError):
+        await sub.fetch(1, timeout=1)
+    await partnerships.denied("$JS.API.CONSUMER.MSG.NEXT.CATALOGUE.notifications-catalogue")
+    with pytest.raises(nats.errors.TimeoutError):
+        await partnerships.js.add_consumer(
+            "CATALOGUE", ConsumerConfig(durable_name="notifications-catalogue")
+        )
+
+
+async def test_a_service_cannot_read_events_outside_jetstream(
+    connect: Connect, streams: None
+) -> None:
+    notifications = await connect("notifications")
+    await notifications.nc.subscribe("arctic.prototyping.>")
+    await notifications.denied("arctic.prototyping.>", operation="subscription")
+
+
+async def test_ops_tails_every_stream_read_only(connect: Connect, streams: None) -> None:
+    """`arctic events tail` follows each stream with an ordered (ephemeral) consumer."""
+    ops = await connect("ops")
+    received: asyncio.Queue[bytes] = asyncio.Queue()
+
+    async def show(msg: nats.aio.msg.Msg) -> None:
+        received.put_nowait(msg.data)
+
+    await ops.js.subscribe("arctic.catalogue.>", stream="CATALOGUE", cb=show, ordered_consumer=True)
+    assert await asyncio.wait_for(received.get(), timeout=3) == b"{}"
+    assert (await ops.js.get_msg("CATALOGUE", 1)).data == b"{}"
+    with pytest.raises(nats.errors.TimeoutError):
+        await ops.js.publish("arctic.catalogue.item.created.v1", b"{}")
+    await ops.denied("arctic.catalogue.item.created.v1")
+    with pytest.raises(nats.errors.TimeoutError):
+        await ops.js.delete_stream("CATALOGUE")
+    await ops.denied("$JS.API.STREAM.DELETE.CATALOGUE")
+    with pytest.raises(nats.errors.TimeoutError):
+        await ops.js.add_consumer("CATALOGUE", ConsumerConfig(durable_name="ops-durable"))
+    await ops.denied("$JS.API.CONSUMER.DURABLE.CREATE.CATALOGUE.ops-durable")
+    assert ops.errors.empty()
+
+
+async def test_a_user_cannot_log_in_with_another_users_password(server: LocalNats) -> None:
+    with pytest.raises(nats.errors.Error, match=r"(?i)authorization"):
+        await nats.connect(
+            server.url,
+            user="catalogue",
+            password=PASSWORDS["notifications"],
+            allow_reconnect=False,
+            max_reconnect_attempts=0,
+        )
+
+
+async def test_a_durable_that_is_not_listed_cannot_be_created(
+    connect: Connect, streams: None
+) -> None:
+    notifications = await connect("notifications")
+    with pytest.raises(nats.errors.TimeoutError):
+        await notifications.js.add_consumer(
+            "PARTNERSHIPS", ConsumerConfig(durable_name="notifications-extra")
+        )
+    await notifications.denied("$JS.API.CONSUMER.DURABLE.CREATE.PARTNERSHIPS.notifications-extra")
+    ops = await connect("ops")
+    with pytest.raises(NotFoundError):
+        await ops.js.consumer_info("PARTNERSHIPS", "notifications-extra")
