@@ -8,7 +8,6 @@ own, their JSON logs interleaved on this terminal. Ctrl-C or SIGTERM stops all o
 from __future__ import annotations
 
 import asyncio
-import logging
 import os
 import signal
 import subprocess
@@ -122,7 +121,7 @@ class LocalStack:
             for name in self.services:
                 await ensure_stream(js, stream_of_service(name), 1)
             for definition in self.services.values():
-                for subscription in definition.subscriptions:
+                for subscription in definition.subscriptions():
                     await ensure_consumer(js, subscription, wait_for_stream=5)
         finally:
             await nc.drain()
@@ -233,7 +232,6 @@ def run_local_stack() -> int:
     """Run until Ctrl-C or SIGTERM; the exit code says whether it ran cleanly."""
     started = time.monotonic()
     configure_logging("local-stack")
-    logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd: peers and addresses
     stack = LocalStack(LocalStackSettings())
 
     def request_stop(signum: int, frame: FrameType | None) -> None:

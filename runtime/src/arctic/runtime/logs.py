@@ -8,7 +8,7 @@ from typing import Any
 
 import structlog
 
-_CONFIGURED_FOR: list[str] = []
+_SERVICE = ["arctic"]
 
 
 def configure_logging(service: str, level: str = "INFO") -> None:
@@ -22,7 +22,7 @@ def configure_logging(service: str, level: str = "INFO") -> None:
         structlog.stdlib.add_log_level,
         structlog.stdlib.add_logger_name,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
-        _add_service(service),
+        _add_service,
     ]
     structlog.configure(
         processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
@@ -49,15 +49,12 @@ def configure_logging(service: str, level: str = "INFO") -> None:
         stdlib_logger.propagate = True
     # One access line per request is written by the app's middleware, with its context.
     logging.getLogger("uvicorn.access").disabled = True
-    _CONFIGURED_FOR[:] = [service]
+    _SERVICE[0] = service
 
 
-def _add_service(service: str) -> Any:
-    def processor(_: Any, __: str, event_dict: dict[str, Any]) -> dict[str, Any]:
-        event_dict.setdefault("service", service)
-        return event_dict
-
-    return processor
+def _add_service(_: Any, __: str, event_dict: dict[str, Any]) -> dict[str, Any]:
+    event_dict.setdefault("service", _SERVICE[0])
+    return event_dict
 
 
 def get_logger(name: str) -> Any:

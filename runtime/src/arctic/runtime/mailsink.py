@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 import uuid
 from pathlib import Path
@@ -30,6 +31,8 @@ class MailSink:
     def start(self) -> None:
         """Listen (in a thread of its own)."""
         self.directory.mkdir(parents=True, exist_ok=True)
+        # aiosmtpd logs every peer and address at INFO: personal data, kept out of the logs.
+        logging.getLogger("mail.log").setLevel(logging.WARNING)
         self._controller = Controller(_WriteEml(self.directory), hostname=self.host, port=self.port)
         self._controller.start()
 

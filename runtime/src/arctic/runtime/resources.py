@@ -83,7 +83,7 @@ class Resources:
         scheduler = Scheduler(pool, interval=settings.scheduler_interval_seconds)
         consumers = [
             Consumer(pool, js, sub, batch_size=settings.consumer_batch_size)
-            for sub in definition.subscriptions
+            for sub in definition.subscriptions(settings)
         ]
         return cls(definition, settings, pool, nc, js, relay, scheduler, consumers)
 

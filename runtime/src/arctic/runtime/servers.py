@@ -194,6 +194,16 @@ class LocalPostgres(_Process):
         self._spawn(args, self.data_dir / "postgres.log", user)
         assert self.process is not None
         wait_for_port(self.port, self.host, timeout, self.process)
+        self._wait_accepting_queries(bin_dir, timeout)
+
+    def _wait_accepting_queries(self, bin_dir: Path, timeout: float) -> None:
+        # The port opens before recovery ends ("the database system is starting up").
+        deadline = time.monotonic() + timeout
+        probe = [str(bin_dir / "pg_isready"), "-q", "-h", self.host, "-p", str(self.port)]
+        while subprocess.run(probe, check=False).returncode != 0:
+            if time.monotonic() > deadline:
+                raise ServerDidNotStart(f"PostgreSQL on port {self.port} is not accepting queries")
+            time.sleep(0.05)
 
     def stop(self, sig: signal.Signals = signal.SIGINT, timeout: float = 15) -> None:
         """Stop with PostgreSQL's fast shutdown (SIGINT) unless told otherwise."""

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from arctic.runtime.resources import Resources
 
 Worker = Callable[["Resources"], Coroutine[Any, Any, None]]
+Subscriber = Callable[[Any], Sequence[Subscription]]
 ENTRY_POINT_GROUP = "arctic.services"
 
 
@@ -24,14 +25,15 @@ ENTRY_POINT_GROUP = "arctic.services"
 class ServiceDefinition:
     """A service: its name (also its schema, role and stream owner), migrations, API and work.
 
-    `workers` are long-running coroutines the service needs besides consumers (for example
-    the notifications delivery loop); they get the service's resources and run until
-    cancelled at shutdown.
+    `subscribe` gives the service's subscriptions for its settings (handlers may need them,
+    e.g. an address to write to). `workers` are long-running coroutines the service needs
+    besides consumers (for example the notifications delivery loop); they get the service's
+    resources and run until cancelled at shutdown.
     """
 
     name: str
     migrations: Path
-    subscriptions: Sequence[Subscription] = ()
+    subscribe: Subscriber | None = None
     routers: Sequence[APIRouter] = ()
     workers: Sequence[Worker] = ()
     settings_class: type[ServiceSettings] = ServiceSettings
@@ -41,6 +43,12 @@ class ServiceDefinition:
     def settings(self) -> ServiceSettings:
         """Read this service's settings from the environment."""
         return self.settings_class(service=self.name)
+
+    def subscriptions(self, settings: ServiceSettings | None = None) -> Sequence[Subscription]:
+        """The durable consumers this service reads, with handlers bound to `settings`."""
+        if self.subscribe is None:
+            return ()
+        return self.subscribe(settings or self.settings())
 
 
 def installed_services() -> dict[str, ServiceDefinition]:

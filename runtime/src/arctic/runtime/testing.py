@@ -10,11 +10,13 @@ and may stop or kill its server.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import tempfile
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,8 +25,12 @@ import nats
 import pytest
 from nats.aio.client import Client as NATS
 
+from arctic.contracts.registry import stream_of_service
 from arctic.runtime.db import create_pool, ensure_service_schema, migrate
+from arctic.runtime.provisioning import ensure_consumer, ensure_stream
 from arctic.runtime.servers import LocalNats, LocalPostgres, free_port
+from arctic.runtime.service import ServiceDefinition
+from arctic.runtime.settings import ServiceSettings
 
 SchemaFactory = Callable[..., Awaitable["Schema"]]
 
@@ -110,8 +116,6 @@ async def wait_until(
     predicate: Callable[[], Awaitable[bool]], within: float = 10.0, interval: float = 0.05
 ) -> None:
     """Poll `predicate` until it holds; fail the test with a clear message after `within` s."""
-    import asyncio
-
     deadline = asyncio.get_running_loop().time() + within
     while not await predicate():
         if asyncio.get_running_loop().time() > deadline:
@@ -129,3 +133,69 @@ async def stream_messages(nc: NATS, stream: str) -> list[nats.js.api.RawStreamMs
         await js.get_msg(stream, seq)
         for seq in range(info.state.first_seq, info.state.last_seq + 1)
     ]
+
+
+@pytest.fixture
+async def fresh_database(postgres_admin_dsn: str) -> AsyncIterator[str]:
+    """A new, empty database for one test; its superuser DSN."""
+    name = f"test_{uuid.uuid4().hex[:12]}"
+    admin = await asyncpg.connect(postgres_admin_dsn)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+        yield postgres_admin_dsn.rsplit("/", 1)[0] + f"/{name}"
+        await admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
+
+
+async def prepare_service_database(admin_dsn: str, definition: ServiceDefinition) -> str:
+    """The service's role and schema in the database of `admin_dsn`, migrated; its DSN."""
+    password = uuid.uuid4().hex
+    await ensure_service_schema(admin_dsn, definition.name, password)
+    dsn = _with_credentials(admin_dsn, definition.name, password)
+    await migrate(dsn, definition.name, definition.migrations)
+    return dsn
+
+
+async def provision(nats_url: str, *definitions: ServiceDefinition) -> None:
+    """The streams of the given services, then their durable consumers."""
+    nc = await nats.connect(nats_url)
+    try:
+        js = nc.jetstream()
+        for definition in definitions:
+            await ensure_stream(js, stream_of_service(definition.name), 1)
+        for definition in definitions:
+            for subscription in definition.subscriptions():
+                await ensure_consumer(js, subscription, wait_for_stream=5)
+    finally:
+        await nc.close()
+
+
+@asynccontextmanager
+async def serving(definition: ServiceDefinition, settings: ServiceSettings) -> AsyncIterator[str]:
+    """Run a service in this process behind real HTTP on a free port; yield its base URL."""
+    import uvicorn
+
+    from arctic.runtime.app import create_app
+
+    port = free_port()
+    config = uvicorn.Config(
+        create_app(definition, settings),
+        host="127.0.0.1",
+        port=port,
+        log_config=None,
+        access_log=False,
+        lifespan="on",
+    )
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        if task.done():
+            task.result()
+            raise RuntimeError(f"{definition.name} did not start")
+        await asyncio.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task

@@ -24,9 +24,9 @@ def compose(delivery: Delivery, settings: NotificationsSettings) -> EmailMessage
     mail["Subject"] = delivery.subject
     mail["Date"] = formatdate(usegmt=True)
     mail["Message-ID"] = f"<{delivery.id}@arctic-rdi.fi>"
-    mail["Content-Language"] = delivery.language.value
     mail["X-Correlation-ID"] = delivery.correlation_id
     mail.set_content(delivery.body)
+    mail["Content-Language"] = delivery.language.value  # after set_content, which resets Content-*
     return mail
 
 

@@ -1,0 +1,54 @@
+"""Notifications running behind real HTTP, with a real SMTP sink the test can stop."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import httpx
+import pytest
+from nats.aio.client import Client as NATS
+from notifications_support import COORDINATORS, Notifications, ServiceRunner
+
+from arctic.notifications.service import definition
+from arctic.notifications.settings import NotificationsSettings
+from arctic.prototyping.service import definition as prototyping
+from arctic.runtime.mailsink import MailSink
+from arctic.runtime.servers import LocalNats, free_port
+from arctic.runtime.testing import prepare_service_database, provision, serving
+
+
+@pytest.fixture
+async def run_notifications(fresh_database: str, nats_server: LocalNats, nc: NATS) -> ServiceRunner:
+    """Start notifications (again, on the same data) with its sink running or not."""
+    dsn = await prepare_service_database(fresh_database, definition)
+    await provision(nats_server.url, prototyping, definition)
+    sink = MailSink(Path(tempfile.mkdtemp()) / "mail", free_port())
+
+    @asynccontextmanager
+    async def run(*, sink_up: bool = True, **overrides: object) -> AsyncIterator[Notifications]:
+        settings = NotificationsSettings(
+            service="notifications",
+            database_dsn=dsn,
+            nats_url=nats_server.url,
+            smtp_port=sink.port,
+            prototyping_coordinators_email=COORDINATORS,
+            delivery_retry_base_seconds=0.3,
+            delivery_poll_seconds=0.05,
+            relay_sweep_seconds=0.1,
+            **overrides,
+        )
+        if sink_up:
+            sink.start()
+        try:
+            async with (
+                serving(definition, settings) as url,
+                httpx.AsyncClient(base_url=url) as http,
+            ):
+                yield Notifications(http, sink, nc)
+        finally:
+            sink.stop()
+
+    return run

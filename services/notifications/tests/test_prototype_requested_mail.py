@@ -1,0 +1,108 @@
+"""PrototypeRequested becomes two mails, once each, whatever is redelivered or down."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from notifications_support import (
+    COORDINATORS,
+    ServiceRunner,
+    notification_events,
+    prototype_requested,
+    publish,
+    read_mails,
+)
+
+from arctic.runtime.testing import wait_until
+
+GREETING = {"fi": "Hei Aino Testaaja", "en": "Hello Aino Testaaja", "sv": "Hej Aino Testaaja"}
+NEXT_STEP = {"fi": "viiden arkipäivän", "en": "five working days", "sv": "fem arbetsdagar"}
+
+
+@pytest.mark.parametrize("language", ["fi", "en", "sv"])
+async def test_the_contact_gets_an_acknowledgement_in_their_language_and_coordinators_a_note(
+    run_notifications: ServiceRunner, language: str
+) -> None:
+    async with run_notifications() as service:
+        event = prototype_requested(language)
+        event_id = await publish(service.nc, event)
+        await wait_until(lambda: _mails(service, 2))
+        await wait_until(lambda: _events(service, 2))
+        deliveries = (await service.http.get("/deliveries", params={"event_id": event_id})).json()
+    mails = {str(m["To"]): m for m in read_mails(service.sink)}
+    acknowledgement = mails["aino@example.com"]
+    assert acknowledgement["Content-Language"] == language
+    text = acknowledgement.get_content()
+    assert GREETING[language] in text
+    assert NEXT_STEP[language] in text
+    assert str(event.request_id) in text
+    assert "Revontuli Robotics Oy" in mails[COORDINATORS].get_content()
+    assert {(d["recipient"], d["status"], d["attempts"]) for d in deliveries} == {
+        ("aino@example.com", "delivered", 1),
+        (COORDINATORS, "delivered", 1),
+    }
+    delivered = await notification_events(service.nc)
+    assert {e["type"] for e in delivered} == {"arctic.notifications.notification.delivered.v1"}
+    assert {e["source_event_id"] for e in delivered} == {event_id}
+
+
+async def test_a_redelivered_event_sends_no_second_mail(run_notifications: ServiceRunner) -> None:
+    async with run_notifications() as service:
+        await publish(service.nc, prototype_requested(), copies=2)
+        await wait_until(lambda: _mails(service, 2))
+        await asyncio.sleep(1.0)
+    assert len(read_mails(service.sink)) == 2
+
+
+async def test_a_restart_sends_nothing_twice(run_notifications: ServiceRunner) -> None:
+    async with run_notifications() as service:
+        await publish(service.nc, prototype_requested())
+        await wait_until(lambda: _mails(service, 2))
+    async with run_notifications() as service:
+        await publish(service.nc, prototype_requested("en"))
+        await wait_until(lambda: _mails(service, 4))
+        await asyncio.sleep(1.0)
+    assert len(read_mails(service.sink)) == 4
+
+
+async def test_mail_waits_while_smtp_is_down_and_arrives_once_when_it_is_back(
+    run_notifications: ServiceRunner,
+) -> None:
+    async with run_notifications(sink_up=False) as service:
+        event_id = await publish(service.nc, prototype_requested())
+
+        async def retried() -> bool:
+            found = (await service.http.get("/deliveries", params={"event_id": event_id})).json()
+            return len(found) == 2 and all(d["attempts"] >= 2 for d in found)
+
+        await wait_until(retried)
+        assert read_mails(service.sink) == []
+        service.sink.start()
+        await wait_until(lambda: _mails(service, 2), within=15)
+        await asyncio.sleep(1.0)
+        found = (await service.http.get("/deliveries", params={"event_id": event_id})).json()
+    assert len(read_mails(service.sink)) == 2
+    assert {d["status"] for d in found} == {"delivered"}
+    assert all(d["attempts"] >= 2 for d in found)
+
+
+async def test_retries_exhausted_publish_notification_failed_with_the_last_error(
+    run_notifications: ServiceRunner,
+) -> None:
+    async with run_notifications(sink_up=False, delivery_max_attempts=2) as service:
+        event_id = await publish(service.nc, prototype_requested())
+        await wait_until(lambda: _events(service, 2), within=15)
+        found = (await service.http.get("/deliveries", params={"event_id": event_id})).json()
+    failed = await notification_events(service.nc)
+    assert {e["type"] for e in failed} == {"arctic.notifications.notification.failed.v1"}
+    assert all(e["attempts"] == 2 and e["last_error"] for e in failed)
+    assert {d["status"] for d in found} == {"failed"}
+
+
+async def _mails(service: object, count: int) -> bool:
+    return len(read_mails(service.sink)) >= count  # type: ignore[attr-defined]
+
+
+async def _events(service: object, count: int) -> bool:
+    return len(await notification_events(service.nc)) >= count  # type: ignore[attr-defined]

@@ -1,0 +1,32 @@
+"""Prototyping running behind real HTTP on a fresh database and a fresh NATS."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from nats.aio.client import Client as NATS
+from prototyping_support import Prototyping
+
+from arctic.prototyping.service import definition
+from arctic.runtime.db import create_pool
+from arctic.runtime.servers import LocalNats
+from arctic.runtime.settings import ServiceSettings
+from arctic.runtime.testing import prepare_service_database, provision, serving
+
+
+@pytest.fixture
+async def prototyping(
+    fresh_database: str, nats_server: LocalNats, nc: NATS
+) -> AsyncIterator[Prototyping]:
+    dsn = await prepare_service_database(fresh_database, definition)
+    await provision(nats_server.url, definition)
+    settings = ServiceSettings(
+        service="prototyping", database_dsn=dsn, nats_url=nats_server.url, relay_sweep_seconds=0.1
+    )
+    async with serving(definition, settings) as url:
+        pool = await create_pool(dsn, "prototyping", size=2)
+        async with httpx.AsyncClient(base_url=url) as http:
+            yield Prototyping(http, pool, nc)
+        await pool.close()
