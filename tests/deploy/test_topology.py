@@ -18,7 +18,13 @@ def _named(docs: list[Doc], kind: str, helpers: SimpleNamespace) -> dict[str, Do
 
 def _selects(selector: Doc, labels: dict[str, str]) -> bool:
     wanted = selector.get("matchLabels", {})
-    return all(labels.get(key) == value for key, value in wanted.items())
+    if not all(labels.get(key) == value for key, value in wanted.items()):
+        return False
+    for expression in selector.get("matchExpressions", []):
+        assert expression["operator"] == "In", "only In is used here"
+        if labels.get(expression["key"]) not in expression["values"]:
+            return False
+    return True
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
@@ -62,6 +68,9 @@ def test_network_policies_deny_by_default_and_open_only_what_is_needed(
     for workload in workloads:
         labels = workload["spec"]["template"]["metadata"]["labels"]
         assert _selects(deny["podSelector"], labels), workload["metadata"]["name"]
+    # Not the PostgreSQL pods, even if CloudNativePG passed the Cluster's labels on to them.
+    (cluster,) = helpers.of_kind(rendered[overlay], "Cluster")
+    assert not _selects(deny["podSelector"], cluster["metadata"]["labels"])
     egress_ports: dict[str, set[int]] = {}
     for name, policy in policies.items():
         for rule in policy["spec"].get("egress", []):
