@@ -1,3 +1,3 @@
-"""Fixtures shared by every package's tests: real NATS and PostgreSQL (see arctic.runtime.testing)."""
+"""Fixtures shared by every package's tests: real NATS and PostgreSQL (arctic.runtime.testing)."""
 
 pytest_plugins = ["arctic.runtime.testing"]
