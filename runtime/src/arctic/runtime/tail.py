@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from typing import TextIO
 
 from nats.aio.msg import Msg
@@ -26,9 +27,9 @@ def subject_filter_for(stream_subject: str, wanted: str) -> str | None:
 
 
 def format_line(msg: Msg, width: int = 100) -> str:
-    """One event as one line: time, type, subject, id, correlation id and its data, shortened."""
+    """One event as one line: time, type, subject, id, correlation id and its plain values."""
     headers = msg.headers or {}
-    data = msg.data.decode(errors="replace")
+    data = short_data(msg.data)
     if len(data) > width:
         data = data[: width - 1] + "…"
     return "  ".join(
@@ -41,6 +42,22 @@ def format_line(msg: Msg, width: int = 100) -> str:
             data,
         ]
     )
+
+
+def short_data(body: bytes) -> str:
+    """The event's top-level plain values (ids, titles, stages, dates) as `key=value`.
+
+    Nested objects (companies, contact persons) are left out: they hold personal data, and a
+    one-line view has no room for them anyway.
+    """
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return body[:60].decode(errors="replace")
+    if not isinstance(data, dict):
+        return str(data)
+    plain = (str, int, float, bool)
+    return " ".join(f"{k}={v}" for k, v in data.items() if isinstance(v, plain))
 
 
 async def tail_events(wanted: str, *, from_start: bool, out: TextIO) -> None:

@@ -1,0 +1,208 @@
+"""The first flow end to end, through `arctic up` exactly as `make up` runs it.
+
+The stack runs in a process of its own with its own ports and data folder; the test talks to
+it only as a stranger would: HTTP, NATS, the mail folder and the terminal output.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import nats
+import pytest
+
+from arctic.contracts.envelope import parse_message
+from arctic.runtime.servers import free_port, port_is_free
+from arctic.runtime.testing import stream_messages
+
+pytestmark = pytest.mark.slow
+SERVICES = ("catalogue", "prototyping", "partnerships", "notifications")
+REQUEST = {
+    "company": {
+        "name": "Revontuli Robotics Oy",
+        "business_id": "2617416-4",
+        "contact": {"name": "Aino Testaaja", "email": "aino@example.com", "language": "sv"},
+    },
+    "title": "Snow-load sensor for roof trusses",
+    "problem": "We need a cheap wireless sensor that warns before snow load gets dangerous.",
+    "disciplines": ["ict", "construction"],
+    "stage": "concept",
+    "showcase_consent": True,
+}
+
+
+class Stack:
+    """`arctic up` in a subprocess, its output collected line by line."""
+
+    def __init__(self, home: Path, ports: dict[str, int]) -> None:
+        self.home, self.ports = home, ports
+        self.lines: list[str] = []
+        env = dict(os.environ, ARCTIC_LOCAL_HOME=str(home))
+        env.update({f"ARCTIC_LOCAL_{name.upper()}_PORT": str(p) for name, p in ports.items()})
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "arctic.runtime", "up"],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        threading.Thread(target=self._collect, daemon=True).start()
+
+    def _collect(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.lines.append(line.rstrip("\n"))
+
+    def wait_for(self, text: str, within: float = 60) -> None:
+        deadline = time.monotonic() + within
+        while not any(text in line for line in self.lines):
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise AssertionError(f"no {text!r} in output:\n" + "\n".join(self.lines[-40:]))
+            time.sleep(0.05)
+
+    def url(self, service: str) -> str:
+        return f"http://127.0.0.1:{self.ports[service]}"
+
+    def logs_of(self, service: str) -> list[dict[str, object]]:
+        found = []
+        for line in self.lines:
+            if line.startswith("{"):
+                record = json.loads(line)
+                if record.get("service") == service:
+                    found.append(record)
+        return found
+
+    def stop(self, sig: signal.Signals = signal.SIGINT) -> tuple[int, float]:
+        started = time.monotonic()
+        self.process.send_signal(sig)
+        code = self.process.wait(30)
+        return code, time.monotonic() - started
+
+
+def stack_ports() -> dict[str, int]:
+    names = ("nats", "postgres", "smtp", *SERVICES)
+    return {name: free_port() for name in names}
+
+
+@pytest.fixture
+def home() -> Iterator[Path]:
+    path = Path(tempfile.mkdtemp(prefix="arctic-up-"))
+    path.chmod(0o755)
+    yield path
+
+
+@pytest.fixture
+def stack(home: Path) -> Iterator[Stack]:
+    running = Stack(home, stack_ports())
+    yield running
+    if running.process.poll() is None:
+        running.stop()
+
+
+def test_make_up_reports_each_service_ready_with_its_urls(stack: Stack) -> None:
+    stack.wait_for("all 4 services ready")
+    for service in SERVICES:
+        assert any(f"arctic up: {service} ready at {stack.url(service)}" in x for x in stack.lines)
+        assert httpx.get(f"{stack.url(service)}/readyz").json()["ready"] is True
+        assert httpx.get(f"{stack.url(service)}/docs").status_code == 200
+        assert "arctic_outbox_lag_events" in httpx.get(f"{stack.url(service)}/metrics").text
+    assert any(f"nats://127.0.0.1:{stack.ports['nats']}" in line for line in stack.lines)
+    assert any(str(stack.home / "mail") in line for line in stack.lines)
+
+
+async def test_a_prototype_request_is_acknowledged_by_mail_end_to_end(stack: Stack) -> None:
+    stack.wait_for("all 4 services ready")
+    correlation = "e2e-first-flow-1"
+    async with httpx.AsyncClient() as http:
+        response = await http.post(
+            f"{stack.url('prototyping')}/prototype-requests",
+            json=REQUEST,
+            headers={"X-Correlation-ID": correlation},
+        )
+    assert response.status_code == 201
+    request_id = response.json()["id"]
+
+    mail_dir = stack.home / "mail"
+    deadline = time.monotonic() + 20
+    while len(list(mail_dir.glob("*.eml"))) < 2 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    mails = [
+        email.message_from_bytes(p.read_bytes(), policy=email.policy.default)  # type: ignore[misc]
+        for p in sorted(mail_dir.glob("*.eml"))
+    ]
+    to_contact = [m for m in mails if m["To"] == "aino@example.com"]
+    assert len(to_contact) == 1
+    assert to_contact[0]["Content-Language"] == "sv"
+    assert "Vi har tagit emot" in to_contact[0]["Subject"]
+    assert request_id in to_contact[0].get_content()
+
+    nc = await nats.connect(f"nats://127.0.0.1:{stack.ports['nats']}")
+    try:
+        requested = await stream_messages(nc, "PROTOTYPING")
+        deadline = time.monotonic() + 10
+        delivered = await stream_messages(nc, "NOTIFICATIONS")
+        while len(delivered) < 2 and time.monotonic() < deadline:
+            delivered = await stream_messages(nc, "NOTIFICATIONS")
+    finally:
+        await nc.close()
+    assert len(requested) == 1
+    envelope, event = parse_message(requested[0].subject, requested[0].headers, requested[0].data)
+    assert (envelope.type, str(event.request_id)) == (
+        "arctic.prototyping.prototype.requested.v1",
+        request_id,
+    )
+    assert envelope.correlation_id == correlation
+    kinds = [m.headers["ce-type"] for m in delivered]
+    assert kinds == ["arctic.notifications.notification.delivered.v1"] * 2
+    assert {m.headers["ce-correlationid"] for m in delivered} == {correlation}
+
+    for service in ("prototyping", "notifications"):
+        assert any(r.get("correlation_id") == correlation for r in stack.logs_of(service)), service
+    assert not any("aino@example.com" in line for line in stack.lines), "personal data in logs"
+
+
+def test_ctrl_c_stops_everything_within_seconds_and_data_survives_a_restart(
+    stack: Stack, home: Path
+) -> None:
+    stack.wait_for("all 4 services ready")
+    created = httpx.post(f"{stack.url('prototyping')}/prototype-requests", json=REQUEST)
+    assert created.status_code == 201
+    code, took = stack.stop(signal.SIGINT)
+    assert code == 0
+    assert took < 15
+    for port in stack.ports.values():
+        assert port_is_free(port), f"port {port} still taken after the stack stopped"
+
+    again = Stack(home, stack.ports)
+    try:
+        again.wait_for("all 4 services ready")
+        fetched = httpx.get(f"{again.url('prototyping')}{created.headers['Location']}")
+        assert fetched.status_code == 200
+    finally:
+        code, _ = again.stop(signal.SIGTERM)
+    assert code == 0
+
+
+def test_a_taken_port_is_a_clear_error_and_a_non_zero_exit(home: Path) -> None:
+    ports = stack_ports()
+    with socket.socket() as squatter:
+        squatter.bind(("127.0.0.1", ports["prototyping"]))
+        squatter.listen()
+        stack = Stack(home, ports)
+        code = stack.process.wait(30)
+    assert code == 1
+    stack.wait_for(f"port {ports['prototyping']} (prototyping) is taken")
+    assert any("ARCTIC_LOCAL_PROTOTYPING_PORT" in line for line in stack.lines)
