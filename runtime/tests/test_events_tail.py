@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
@@ -35,7 +36,7 @@ async def test_tail_prints_each_event_as_it_flows(
     nc: NATS, nats_server: LocalNats, stream: str
 ) -> None:
     env = dict(os.environ, ARCTIC_NATS_URL=nats_server.url, PYTHONUNBUFFERED="1")
-    tail = subprocess.Popen(
+    tail = subprocess.Popen(  # noqa: ASYNC220 - read by a thread; the test awaits NATS
         [sys.executable, "-m", "arctic.runtime", "events", "tail", "arctic.prototyping.>"],
         env=env,
         stdout=subprocess.PIPE,
@@ -48,12 +49,12 @@ async def test_tail_prints_each_event_as_it_flows(
         deadline = time.monotonic() + 15
         while not any(line.startswith("following PROTOTYPING") for line in lines):
             assert time.monotonic() < deadline, lines
-            time.sleep(0.05)
+            await asyncio.sleep(0.05)
         headers, body = build_message(prototype_requested("Tail me"), correlation_id="corr-tail")
         await nc.jetstream().publish(REQUESTED, body, headers=headers)
         while not any("corr-tail" in line for line in lines):
             assert time.monotonic() < deadline, lines
-            time.sleep(0.05)
+            await asyncio.sleep(0.05)
     finally:
         tail.terminate()
         tail.wait(10)

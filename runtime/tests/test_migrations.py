@@ -74,7 +74,7 @@ async def test_a_failing_migration_leaves_no_trace_and_stops_the_run(
 async def test_a_service_role_cannot_touch_another_services_schema(
     postgres_admin_dsn: str,
 ) -> None:
-    mine, my_dsn = await new_service(postgres_admin_dsn)
+    _, my_dsn = await new_service(postgres_admin_dsn)
     theirs, their_dsn = await new_service(postgres_admin_dsn)
     await migrate(their_dsn, theirs, folder(("0001_secret.sql", "CREATE TABLE secret (x int)")))
     conn = await asyncpg.connect(my_dsn)
@@ -88,5 +88,5 @@ async def test_a_service_role_cannot_touch_another_services_schema(
 
 
 def test_a_misnamed_migration_file_is_refused() -> None:
-    with pytest.raises(ValueError, match="NNNN_name.sql"):
+    with pytest.raises(ValueError, match=r"NNNN_name\.sql"):
         load_migrations("x", folder(("1_first.sql", "SELECT 1")))

@@ -10,6 +10,7 @@ import email
 import email.policy
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -26,7 +27,7 @@ import pytest
 
 from arctic.contracts.envelope import parse_message
 from arctic.runtime.servers import free_port, port_is_free
-from arctic.runtime.testing import stream_messages
+from arctic.runtime.testing import stream_messages, wait_until
 
 pytestmark = pytest.mark.slow
 SERVICES = ("catalogue", "prototyping", "partnerships", "notifications")
@@ -102,6 +103,7 @@ def home() -> Iterator[Path]:
     path = Path(tempfile.mkdtemp(prefix="arctic-up-"))
     path.chmod(0o755)
     yield path
+    shutil.rmtree(path, ignore_errors=True)
 
 
 @pytest.fixture
@@ -136,9 +138,11 @@ async def test_a_prototype_request_is_acknowledged_by_mail_end_to_end(stack: Sta
     request_id = response.json()["id"]
 
     mail_dir = stack.home / "mail"
-    deadline = time.monotonic() + 20
-    while len(list(mail_dir.glob("*.eml"))) < 2 and time.monotonic() < deadline:
-        time.sleep(0.1)
+
+    async def two_mails() -> bool:
+        return len(list(mail_dir.glob("*.eml"))) >= 2
+
+    await wait_until(two_mails, within=20)
     mails = [
         email.message_from_bytes(p.read_bytes(), policy=email.policy.default)  # type: ignore[misc]
         for p in sorted(mail_dir.glob("*.eml"))
