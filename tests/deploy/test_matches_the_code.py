@@ -62,8 +62,8 @@ def test_every_durable_consumer_in_the_code_is_permitted_and_scaled_on(
         for subscription in definition.subscriptions()
     ]
     assert in_code, "no durable consumer found in the installed services"
+    missing = []
     for service, stream, durable in in_code:
-        assert durable == f"{service}-{stream.lower()}", "durables are <service>-<source>"
         block = _user_block(permissions, service)
         for subject in (
             f"$JS.API.CONSUMER.DURABLE.CREATE.{stream}.{durable}",
@@ -71,10 +71,16 @@ def test_every_durable_consumer_in_the_code_is_permitted_and_scaled_on(
             f"$JS.API.CONSUMER.MSG.NEXT.{stream}.{durable}",
             f"$JS.ACK.{stream}.{durable}.>",
         ):
-            assert f'"{subject}"' in block, subject
-        ops = _user_block(permissions, "ops")
-        assert f'"$JS.API.CONSUMER.MSG.NEXT.{stream}.{durable}"' in ops.split("deny:")[1]
-        assert (service, stream, durable) in triggers
+            if f'"{subject}"' not in block:
+                missing.append(f"permissions.conf, user {service}: {subject}")
+        ops_deny = _user_block(permissions, "ops").split("deny:")[1]
+        if f'"$JS.API.CONSUMER.MSG.NEXT.{stream}.{durable}"' not in ops_deny:
+            missing.append(
+                f"permissions.conf, ops deny: $JS.API.CONSUMER.MSG.NEXT.{stream}.{durable}"
+            )
+        if (service, stream, durable) not in triggers:
+            missing.append(f"k8s/base/services/{service}.yaml: a trigger for {durable} on {stream}")
+    assert missing == [], "deploy/README.md, Replaying events for a new subscriber"
 
 
 def _metric_names() -> set[str]:
