@@ -1,0 +1,1 @@
+"""Benchmark: the raw asyncpg + nats-py pipeline against the same pipeline through the runtime."""

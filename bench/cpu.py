@@ -1,0 +1,84 @@
+"""CPU time spent by each part of a pipeline during the measured window, from /proc.
+
+Parts: the producing and consuming worker processes, PostgreSQL (the postmaster and every
+backend it forked; a backend that exits, as asyncpg replaces a connection after 50,000
+queries, is counted through the postmaster's reaped-children time) and nats-server. Divided
+by the events of the window, it says where the CPU of one event goes on this machine.
+`other` is the CPU that the rest of the machine used meanwhile (other people's tests, say):
+when it is large, the figures of that round are not to be trusted.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _stat(pid: int) -> list[str] | None:
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return text[text.rindex(")") + 2 :].split()  # fields from the 3rd (state) on
+
+
+def cpu_seconds(pid: int, *, reaped: bool = False) -> float:
+    """User + system CPU seconds of one process (0 when it is gone), plus with `reaped` the
+    time of its children that exited and were waited for."""
+    fields = _stat(pid)
+    if fields is None:
+        return 0.0
+    used = int(fields[11]) + int(fields[12])
+    if reaped:
+        used += int(fields[13]) + int(fields[14])
+    return used / _TICKS
+
+
+def machine_busy_seconds() -> float:
+    """CPU seconds all cores spent neither idle nor waiting for I/O since boot."""
+    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle = values[3] + values[4]
+    return (sum(values[:8]) - idle) / _TICKS
+
+
+def with_children(pid: int) -> list[int]:
+    """`pid` and its direct children (PostgreSQL's backends are the postmaster's children)."""
+    children = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            fields = _stat(int(entry.name))
+            if fields is not None and int(fields[1]) == pid:
+                children.append(int(entry.name))
+    return [pid, *children]
+
+
+class CpuMeter:
+    """CPU seconds per named group of processes between `start()` and `stop()`."""
+
+    def __init__(self, groups: dict[str, Callable[[], list[int]]]) -> None:
+        self.groups = groups
+        self._before: dict[str, float] = {}
+
+    def _sample(self) -> dict[str, float]:
+        """Each group's total: its first pid with reaped children, the others without."""
+        totals = {}
+        for name, pids in self.groups.items():
+            root, *others = pids()
+            totals[name] = cpu_seconds(root, reaped=True) + sum(map(cpu_seconds, others))
+        totals["machine"] = machine_busy_seconds()
+        return totals
+
+    def start(self) -> None:
+        """Take the first reading."""
+        self._before = self._sample()
+
+    def stop(self) -> dict[str, float]:
+        """CPU seconds of each group since `start()`, and `other` for the rest of the machine."""
+        after = self._sample()
+        used = {name: after[name] - self._before[name] for name in after}
+        machine = used.pop("machine")
+        used["other"] = max(machine - sum(used.values()), 0.0)
+        return used

@@ -1,0 +1,99 @@
+"""The options of a run and what it measured, per round and pooled over rounds."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from bench.measure import Latency
+
+
+@dataclass(frozen=True)
+class Options:
+    """What to run (see `python -m bench --help`)."""
+
+    duration: float = 10.0
+    warmup: float = 3.0
+    rounds: int = 3
+    rate: float = 200.0
+    concurrency: int = 8
+    window: int = 1000
+    batch_size: int = 200
+    backlog: int = 50_000
+    backlog_rounds: int = 2
+    scenarios: tuple[str, ...] = ("saturated", "latency", "backlog")
+
+
+@dataclass
+class FlowRound:
+    """One pipeline under one load for one round."""
+
+    pipeline: str
+    window_events: int
+    window_seconds: float
+    latencies_ms: list[float]
+    committed: int
+    effects: int
+    duplicates: int
+    producer: dict[str, Any] = field(default_factory=dict)
+    cpu_seconds: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def throughput(self) -> float:
+        """Effects committed per second in the measured window."""
+        return self.window_events / self.window_seconds
+
+
+@dataclass(frozen=True)
+class BacklogRound:
+    """One consumer catching up the backlog once."""
+
+    pipeline: str
+    events: int
+    seconds: float
+    duplicates: int
+    cpu_seconds: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def rate(self) -> float:
+        """Events applied per second."""
+        return self.events / self.seconds
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Figures pooled over the rounds of one pipeline in one scenario."""
+
+    rate: float
+    """Events per second: the sum of events over the sum of seconds."""
+    latency: Latency
+    cpu_ms: dict[str, float]
+    """CPU milliseconds per event, by process group."""
+    per_round: list[float]
+    """The rate of each round, in the order run."""
+    seconds: float
+    other: float
+    """Cores kept busy by processes outside the benchmark, on average over the rounds."""
+
+
+def summarise(rounds: list[FlowRound] | list[BacklogRound]) -> Summary:
+    """Pool the rounds: rates from total events over total time, latencies from all samples."""
+    events = seconds = 0.0
+    samples: list[float] = []
+    cpu: dict[str, float] = {}
+    per_round = []
+    for one in rounds:
+        if isinstance(one, FlowRound):
+            events += one.window_events
+            seconds += one.window_seconds
+            samples += one.latencies_ms
+            per_round.append(one.throughput)
+        else:
+            events += one.events
+            seconds += one.seconds
+            per_round.append(one.rate)
+        for group, used in one.cpu_seconds.items():
+            cpu[group] = cpu.get(group, 0.0) + used
+    other = cpu.pop("other", 0.0) / seconds
+    per_event = {group: 1000 * used / max(events, 1) for group, used in cpu.items()}
+    return Summary(events / seconds, Latency.of(samples), per_event, per_round, seconds, other)
