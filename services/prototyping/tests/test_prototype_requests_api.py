@@ -28,8 +28,11 @@ def with_change(path: str, value: Any) -> dict[str, Any]:
 
 
 async def test_a_valid_request_is_stored_and_announced_once(prototyping: Prototyping) -> None:
+    trace = "0af7651916cd43dd8448eb211c80319c"
     response = await prototyping.http.post(
-        "/prototype-requests", json=valid_request(), headers={"X-Correlation-ID": "corr-42"}
+        "/prototype-requests",
+        json=valid_request(),
+        headers={"X-Correlation-ID": "corr-42", "traceparent": f"00-{trace}-b7ad6b7169203331-01"},
     )
     assert response.status_code == 201
     created = response.json()
@@ -49,6 +52,8 @@ async def test_a_valid_request_is_stored_and_announced_once(prototyping: Prototy
     envelope, event = parse_message(msg.subject, msg.headers, msg.data)
     assert envelope.type == "arctic.prototyping.prototype.requested.v1"
     assert envelope.correlation_id == "corr-42"
+    assert envelope.traceparent is not None
+    assert envelope.traceparent.split("-")[1] == trace
     assert str(envelope.subject) == created["id"]
     assert str(event.request_id) == created["id"]
     assert event.company.contact.language == "fi"

@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from arctic.runtime import metrics
-from arctic.runtime.context import bound
+from arctic.runtime.context import bound, child_traceparent
 from arctic.runtime.logs import configure_logging, get_logger
 from arctic.runtime.problems import install_problem_handlers
 from arctic.runtime.readiness import readiness
@@ -77,8 +77,9 @@ async def _correlate(
     request: Request, call_next: Callable[[Request], Awaitable[Response]]
 ) -> Response:
     correlation_id = request.headers.get(CORRELATION_HEADER) or str(uuid.uuid4())
+    traceparent = child_traceparent(request.headers.get("traceparent"))
     started = time.perf_counter()
-    with bound(correlation_id=correlation_id):
+    with bound(correlation_id=correlation_id, traceparent=traceparent):
         response = await call_next(request)
         elapsed = time.perf_counter() - started
         route = request.scope.get("route")

@@ -184,8 +184,11 @@ class Consumer:
     async def _handle(self, conn: asyncpg.Connection, delivery: Delivery) -> None:
         envelope = delivery.envelope
         handler = self.subscription.handlers[envelope.type]
-        tx = Transaction(conn, envelope.correlation_id, causation_id=str(envelope.id))
+        tx = Transaction(
+            conn, envelope.correlation_id, str(envelope.id), traceparent=envelope.traceparent
+        )
         with bound(
+            traceparent=envelope.traceparent,
             correlation_id=envelope.correlation_id,
             event_id=str(envelope.id),
             event_type=envelope.type,

@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import contextvars
+import secrets
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import structlog
 
+from arctic.contracts.ids import is_valid_traceparent, new_traceparent
+
 correlation_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "correlation_id", default=None
+)
+traceparent_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "traceparent", default=None
 )
 
 
@@ -19,15 +25,31 @@ def current_correlation_id() -> str:
     return correlation_id_var.get() or str(uuid.uuid4())
 
 
+def child_traceparent(parent: str | None = None) -> str:
+    """A W3C traceparent in the trace of `parent` (or of the work in progress), new span id.
+
+    Without a valid parent it starts a new trace.
+    """
+    parent = parent or traceparent_var.get()
+    if parent is None or not is_valid_traceparent(parent):
+        return new_traceparent()
+    version, trace_id, _, flags = parent.split("-")
+    return f"{version}-{trace_id}-{secrets.token_hex(8)}-{flags}"
+
+
 @contextmanager
-def bound(**context: str | None) -> Iterator[None]:
-    """Bind log context (and the correlation id, when given) for the duration of a block."""
-    token = None
+def bound(*, traceparent: str | None = None, **context: str | None) -> Iterator[None]:
+    """Bind log context for the duration of a block: the correlation id and trace (when
+    given) also become the context that emitted events carry."""
+    tokens = []
     if context.get("correlation_id"):
-        token = correlation_id_var.set(context["correlation_id"])
+        tokens.append((correlation_id_var, correlation_id_var.set(context["correlation_id"])))
+    if traceparent is not None and is_valid_traceparent(traceparent):
+        tokens.append((traceparent_var, traceparent_var.set(traceparent)))
+        context["trace_id"] = traceparent.split("-")[1]
     with structlog.contextvars.bound_contextvars(**context):
         try:
             yield
         finally:
-            if token is not None:
-                correlation_id_var.reset(token)
+            for var, token in reversed(tokens):
+                var.reset(token)

@@ -88,15 +88,15 @@ class Relay:
         """Publish until stopped: woken by NOTIFY on commit, and sweeping periodically."""
         listener = await self.pool.acquire()
         channel = f"{self.schema}_outbox"
-        await listener.add_listener(channel, self._on_notify)
         backoff = 0.1
-        self.alive = True
         try:
+            await listener.add_listener(channel, self._on_notify)
+            self.alive = True
             while not self._stopping.is_set():
                 try:
                     published = await self.publish_pending()
                     backoff = 0.1
-                except (TimeoutError, asyncpg.PostgresError, OSError, Exception) as error:
+                except Exception as error:  # whatever failed, the rows stay for the next round
                     metrics.RELAY_ERRORS.inc()
                     log.warning(
                         "relay round failed, rows kept", error=repr(error), retry_in=backoff
@@ -108,8 +108,10 @@ class Relay:
                     await self._sleep(self.sweep_seconds)
         finally:
             self.alive = False
-            await listener.remove_listener(channel, self._on_notify)
-            await self.pool.release(listener)
+            try:
+                await listener.remove_listener(channel, self._on_notify)
+            finally:
+                await self.pool.release(listener)
 
     async def flush(self, within: float = 5.0) -> None:
         """Publish what is committed now (graceful shutdown), giving up after `within` s."""

@@ -104,6 +104,7 @@ class Resources:
         if consumer_tasks:
             await asyncio.wait(consumer_tasks, timeout=grace)
         self.relay.stop()
+        await asyncio.wait(self.tasks[:2], timeout=5)
         try:
             await self.relay.flush(within=min(grace, 5.0))
         except Exception as error:
@@ -114,7 +115,11 @@ class Resources:
             task.cancel()
         await asyncio.gather(*self.tasks, return_exceptions=True)
         await self.nc.drain()
-        await self.pool.close()
+        try:
+            await asyncio.wait_for(self.pool.close(), 10)
+        except TimeoutError:
+            log.warning("database connections still busy at shutdown; terminated")
+            self.pool.terminate()
 
 
 async def _supervised(loop: Any) -> None:

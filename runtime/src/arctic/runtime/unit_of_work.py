@@ -12,7 +12,7 @@ import orjson
 
 from arctic.contracts.envelope import build_message
 from arctic.contracts.events import Event
-from arctic.runtime.context import current_correlation_id
+from arctic.runtime.context import child_traceparent, current_correlation_id
 
 
 class Transaction:
@@ -23,16 +23,24 @@ class Transaction:
     """
 
     def __init__(
-        self, conn: asyncpg.Connection, correlation_id: str, causation_id: str | None = None
+        self,
+        conn: asyncpg.Connection,
+        correlation_id: str,
+        causation_id: str | None = None,
+        traceparent: str | None = None,
     ) -> None:
         self.conn = conn
         self.correlation_id = correlation_id
         self.causation_id = causation_id
+        self.traceparent = traceparent
 
     async def emit(self, event: Event) -> UUID:
         """Record `event` in the outbox; it is published once this transaction commits."""
         headers, body = build_message(
-            event, correlation_id=self.correlation_id, causation_id=self.causation_id
+            event,
+            correlation_id=self.correlation_id,
+            causation_id=self.causation_id,
+            traceparent=child_traceparent(self.traceparent),
         )
         event_id = UUID(headers["ce-id"])
         await self.conn.execute(
