@@ -79,7 +79,8 @@ def _serve(args: argparse.Namespace) -> None:
         loop="uvloop",
         log_config=None,
         access_log=False,
-        timeout_graceful_shutdown=int(settings.shutdown_grace_seconds),
+        # HTTP requests are short; the grace period belongs to in-flight events (lifespan).
+        timeout_graceful_shutdown=5,
     )
 
 

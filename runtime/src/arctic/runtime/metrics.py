@@ -22,7 +22,7 @@ HANDLER_DURATION = Histogram(
     "arctic_handler_duration_seconds",
     "Time spent in event handlers",
     ["consumer", "event_type"],
-    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60),
 )
 CONSUMER_PENDING = Gauge(
     "arctic_consumer_pending_messages", "Messages waiting for a durable consumer", ["consumer"]
