@@ -52,6 +52,17 @@ class Delivery:
     created_at: datetime
     delivered_at: datetime | None
 
+    def outcome(self) -> dict[str, object]:
+        """What NotificationDelivered and NotificationFailed say of this delivery."""
+        return {
+            "notification_id": self.id,
+            "source_event_id": self.source_event_id,
+            "source_event_type": self.source_event_type,
+            "recipient": self.recipient,
+            "channel": self.channel,
+            "attempts": self.attempts,
+        }
+
 
 @dataclass(frozen=True)
 class RetryPolicy:

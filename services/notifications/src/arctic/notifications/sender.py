@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
+from contextlib import AbstractAsyncContextManager
 from datetime import UTC, datetime, timedelta
 
 from arctic.contracts.events import NotificationDelivered, NotificationFailed
@@ -14,7 +14,7 @@ from arctic.notifications.settings import NotificationsSettings
 from arctic.runtime.context import bound
 from arctic.runtime.logs import get_logger
 from arctic.runtime.resources import Resources
-from arctic.runtime.unit_of_work import transaction
+from arctic.runtime.unit_of_work import Transaction, transaction
 
 log = get_logger(__name__)
 
@@ -47,20 +47,9 @@ async def attempt(
             await _failed_attempt(resources, settings, delivery, str(error))
             return
         now = datetime.now(UTC)
-        async with transaction(resources.pool, correlation_id=delivery.correlation_id) as tx:
-            tx.causation_id = str(delivery.source_event_id)
+        async with _outcome_transaction(resources, delivery) as tx:
             await store.mark_delivered(tx.conn, delivery.id, now)
-            await tx.emit(
-                NotificationDelivered(
-                    notification_id=delivery.id,
-                    source_event_id=delivery.source_event_id,
-                    source_event_type=delivery.source_event_type,
-                    recipient=delivery.recipient,
-                    channel=delivery.channel,
-                    attempts=delivery.attempts,
-                    delivered_at=now,
-                )
-            )
+            await tx.emit(NotificationDelivered(**delivery.outcome(), delivered_at=now))
         log.info("notification delivered", template=delivery.template, attempts=delivery.attempts)
 
 
@@ -69,26 +58,25 @@ async def _failed_attempt(
 ) -> None:
     now = datetime.now(UTC)
     retry_at = retry_policy(settings).after_failure(delivery.attempts, now)
-    async with transaction(resources.pool, correlation_id=delivery.correlation_id) as tx:
-        tx.causation_id = str(delivery.source_event_id)
+    async with _outcome_transaction(resources, delivery) as tx:
         if retry_at is not None:
             await store.mark_retry(tx.conn, delivery.id, error, retry_at)
             log.warning("delivery attempt failed", attempts=delivery.attempts, error=error)
             return
         await store.mark_failed(tx.conn, delivery.id, error)
-        await tx.emit(
-            NotificationFailed(
-                notification_id=delivery.id,
-                source_event_id=delivery.source_event_id,
-                source_event_type=delivery.source_event_type,
-                recipient=delivery.recipient,
-                channel=delivery.channel,
-                attempts=delivery.attempts,
-                last_error=error,
-                failed_at=now,
-            )
-        )
+        await tx.emit(NotificationFailed(**delivery.outcome(), last_error=error, failed_at=now))
     log.error("notification failed, no attempt left", attempts=delivery.attempts, error=error)
+
+
+def _outcome_transaction(
+    resources: Resources, delivery: Delivery
+) -> AbstractAsyncContextManager[Transaction]:
+    """The transaction recording an attempt's outcome, caused by the delivery's source event."""
+    return transaction(
+        resources.pool,
+        correlation_id=delivery.correlation_id,
+        causation_id=str(delivery.source_event_id),
+    )
 
 
 async def run_deliveries(resources: Resources) -> None:
@@ -102,5 +90,4 @@ async def run_deliveries(resources: Resources) -> None:
             log.warning("delivery round failed", error=repr(error))
             attempted = 0
         if attempted == 0:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.sleep(settings.delivery_poll_seconds)
+            await asyncio.sleep(settings.delivery_poll_seconds)
