@@ -155,7 +155,7 @@ class LocalStack:
                     self.say(f"{name} ready at {self._url(name)} ({elapsed:.1f} s)")
                     del waiting[name]
             if self.stopping.is_set():
-                raise StackError("stopped before every service was ready")
+                return
             if time.monotonic() > deadline:
                 raise StackError(f"not ready within the timeout: {', '.join(waiting)}")
             time.sleep(0.1)
@@ -231,7 +231,7 @@ def _ready(url: str) -> bool:
 def run_local_stack() -> int:
     """Run until Ctrl-C or SIGTERM; the exit code says whether it ran cleanly."""
     started = time.monotonic()
-    configure_logging("local-stack")
+    configure_logging("local-stack", pretty=sys.stdout.isatty())
     stack = LocalStack(LocalStackSettings())
 
     def request_stop(signum: int, frame: FrameType | None) -> None:
@@ -248,8 +248,9 @@ def run_local_stack() -> int:
         stack.say("schemas migrated, streams and consumers provisioned; starting services")
         stack.start_services()
         stack.wait_ready(started)
-        stack.summary(time.monotonic() - started)
-        stack.watch()
+        if not stack.stopping.is_set():
+            stack.summary(time.monotonic() - started)
+            stack.watch()
         return 0
     except StackError as error:
         stack.say(f"error: {error}")

@@ -11,11 +11,12 @@ import structlog
 _SERVICE = ["arctic"]
 
 
-def configure_logging(service: str, level: str = "INFO") -> None:
+def configure_logging(service: str, level: str = "INFO", *, pretty: bool = False) -> None:
     """Route structlog and the stdlib loggers (uvicorn, asyncpg, nats) through one JSON renderer.
 
     Every line carries `timestamp` (ISO 8601 UTC), `level`, `event`, `service`, `logger` and
     whatever context is bound with `bind_contextvars` (correlation id, event id, ...).
+    `pretty` renders for a person at a terminal instead (the local stack's own lines).
     """
     shared: list[Any] = [
         structlog.contextvars.merge_contextvars,
@@ -35,7 +36,9 @@ def configure_logging(service: str, level: str = "INFO") -> None:
         processors=[
             structlog.stdlib.ProcessorFormatter.remove_processors_meta,
             structlog.processors.format_exc_info,
-            structlog.processors.JSONRenderer(sort_keys=False),
+            structlog.dev.ConsoleRenderer(colors=True)
+            if pretty
+            else structlog.processors.JSONRenderer(sort_keys=False),
         ],
     )
     handler = logging.StreamHandler(sys.stdout)
