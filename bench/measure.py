@@ -57,6 +57,36 @@ async def latencies(
     return [float(row["s"]) * 1000 for row in rows]
 
 
+STAGES = ("commit → relay claims", "relay claims → consumer begins", "consumer begins → commit")
+
+
+async def stages(
+    conn: asyncpg.Connection, producer: str, consumer: str, since: datetime
+) -> dict[str, list[float]]:
+    """Where the latency goes (ms), from the timestamps both pipelines' tables keep: the
+    outbox's `published_at` (now() of the relay's round) and the inbox's `processed_at`
+    (now() of the consumer's transaction)."""
+    outbox, inbox = (
+        ("outbox", "inbox") if producer.startswith("bench_rt") else ("raw_outbox", "raw_inbox")
+    )
+    rows = await conn.fetch(
+        f"""SELECT extract(epoch FROM o.published_at - {COMMITTED.format("b")}) AS a,
+                   extract(epoch FROM i.processed_at - o.published_at) AS b,
+                   extract(epoch FROM {COMMITTED.format("e")} - i.processed_at) AS c
+            FROM {producer}.business b
+            JOIN {producer}.{outbox} o
+              ON (convert_from(o.payload, 'UTF8')::jsonb ->> 'request_id')::uuid = b.request_id
+            JOIN {consumer}.{inbox} i ON i.event_id = o.event_id
+            JOIN {consumer}.effects e ON e.request_id = b.request_id
+            WHERE {COMMITTED.format("b")} >= $1""",
+        since,
+    )
+    return {
+        stage: [float(row[column]) * 1000 for row in rows]
+        for stage, column in zip(STAGES, "abc", strict=True)
+    }
+
+
 async def effects_between(
     conn: asyncpg.Connection, consumer: str, start: datetime, end: datetime
 ) -> int:

@@ -13,14 +13,14 @@ class Options:
     """What to run (see `python -m bench --help`)."""
 
     duration: float = 10.0
-    warmup: float = 3.0
+    warmup: float = 2.0
     rounds: int = 3
     rate: float = 200.0
-    concurrency: int = 8
-    window: int = 1000
+    concurrency: int = 16
+    window: int = 500
     batch_size: int = 200
     backlog: int = 50_000
-    backlog_rounds: int = 2
+    backlog_rounds: int = 1
     scenarios: tuple[str, ...] = ("saturated", "latency", "backlog")
 
 
@@ -37,6 +37,7 @@ class FlowRound:
     duplicates: int
     producer: dict[str, Any] = field(default_factory=dict)
     cpu_seconds: dict[str, float] = field(default_factory=dict)
+    stages_ms: dict[str, list[float]] = field(default_factory=dict)
 
     @property
     def throughput(self) -> float:
@@ -74,6 +75,8 @@ class Summary:
     seconds: float
     other: float
     """Cores kept busy by processes outside the benchmark, on average over the rounds."""
+    stages: dict[str, Latency]
+    """The latency of each stage of the pipeline (flows only)."""
 
 
 def summarise(rounds: list[FlowRound] | list[BacklogRound]) -> Summary:
@@ -82,12 +85,15 @@ def summarise(rounds: list[FlowRound] | list[BacklogRound]) -> Summary:
     samples: list[float] = []
     cpu: dict[str, float] = {}
     per_round = []
+    stages: dict[str, list[float]] = {}
     for one in rounds:
         if isinstance(one, FlowRound):
             events += one.window_events
             seconds += one.window_seconds
             samples += one.latencies_ms
             per_round.append(one.throughput)
+            for stage, values in one.stages_ms.items():
+                stages.setdefault(stage, []).extend(values)
         else:
             events += one.events
             seconds += one.seconds
@@ -96,4 +102,12 @@ def summarise(rounds: list[FlowRound] | list[BacklogRound]) -> Summary:
             cpu[group] = cpu.get(group, 0.0) + used
     other = cpu.pop("other", 0.0) / seconds
     per_event = {group: 1000 * used / max(events, 1) for group, used in cpu.items()}
-    return Summary(events / seconds, Latency.of(samples), per_event, per_round, seconds, other)
+    return Summary(
+        events / seconds,
+        Latency.of(samples),
+        per_event,
+        per_round,
+        seconds,
+        other,
+        {stage: Latency.of(values) for stage, values in stages.items()},
+    )

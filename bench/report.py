@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from bench.measure import STAGES
 from bench.model import BacklogRound, FlowRound, Options, Summary, summarise
 
 HEADER = ("measure", "raw", "runtime", "runtime/raw", "target", "met")
@@ -83,6 +84,11 @@ def rows(results: Results) -> list[tuple[str, ...]]:
         raw, runtime = found["latency"]
         out.append(_row(f"latency p50 at {rate}, ms", raw.latency.p50, runtime.latency.p50, 1))
         out.append(_row(f"latency max at {rate}, ms", raw.latency.max, runtime.latency.max, 1))
+        for stage in (s for s in STAGES if s in raw.stages and s in runtime.stages):
+            for name in ("p50", "p99"):
+                label = f"at {rate}: {stage}, {name} ms"
+                value_raw = getattr(raw.stages[stage], name)
+                out.append(_row(label, value_raw, getattr(runtime.stages[stage], name), 1))
         out += _cpu_rows(f"at {rate}", raw, runtime)
     if "saturated" in found:
         raw, runtime = found["saturated"]

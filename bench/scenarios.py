@@ -122,6 +122,7 @@ async def run_flow(
             measured_from = go + timedelta(seconds=options.warmup)
             in_window = await measure.effects_between(conn, consumer, measured_from, end)
             latencies = await measure.latencies(conn, producer, consumer, measured_from)
+            stages = await measure.stages(conn, producer, consumer, measured_from)
             duplicates = await measure.duplicates(conn, consumer)
         finally:
             await conn.close()
@@ -138,6 +139,7 @@ async def run_flow(
         duplicates,
         stats["producer"],
         cpu,
+        stages,
     )
 
 
