@@ -14,26 +14,24 @@ import sys
 import types
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jsonschema
 import kubernetes_validate
 import pytest
 import yaml
 
+if TYPE_CHECKING:
+    from arctic.runtime.subscriptions import Subscription
+
 REPO = Path(__file__).resolve().parents[2]
 DEPLOY = REPO / "deploy"
 CRDS = REPO.parent / "shared" / "crds"
 OVERLAYS = ("dev", "prod")
 SERVICES = ("catalogue", "prototyping", "partnerships", "notifications")
-# Which services' streams each service consumes, through a durable `<service>-<source>`.
-CONSUMES = {
-    "catalogue": (),
-    "prototyping": ("catalogue", "partnerships"),
-    "partnerships": ("catalogue", "prototyping"),
-    "notifications": ("catalogue", "prototyping", "partnerships"),
-}
-ACK_WAIT_SECONDS = 60
+# The longest an event handler may take: the shutdown grace lets an in-flight handler run
+# this long, and the slow-handler alert fires on runs beyond it (observability/alerts.yaml).
+HANDLER_BUDGET_SECONDS = 30
 # The oldest Kubernetes the manifests claim to support, and the newest the package knows.
 K8S_VERSIONS = ("1.33.0", kubernetes_validate.latest_version())
 
@@ -138,6 +136,14 @@ def rendered_dir(rendered: dict[str, list[Doc]], tmp_path_factory: pytest.TempPa
     return directory
 
 
+def durables_in_code() -> dict[str, list[Subscription]]:
+    """Each installed service's durable consumers, as its code defines them (an empty list
+    for a service that consumes nothing): the deployment scales on exactly these."""
+    from arctic.runtime.service import installed_services
+
+    return {name: list(d.subscriptions()) for name, d in installed_services().items()}
+
+
 def of_kind(docs: list[Doc], kind: str) -> list[Doc]:
     """The resources of one kind."""
     return [doc for doc in docs if doc["kind"] == kind]
@@ -164,6 +170,6 @@ def helpers() -> types.SimpleNamespace:
         OVERLAYS=OVERLAYS,
         K8S_VERSIONS=K8S_VERSIONS,
         SERVICES=SERVICES,
-        CONSUMES=CONSUMES,
-        ACK_WAIT_SECONDS=ACK_WAIT_SECONDS,
+        HANDLER_BUDGET_SECONDS=HANDLER_BUDGET_SECONDS,
+        durables_in_code=durables_in_code,
     )

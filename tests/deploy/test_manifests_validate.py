@@ -81,7 +81,7 @@ def test_a_deployment_with_a_misspelled_field_is_rejected(
     def misspell(doc: Doc) -> None:
         if doc["kind"] == "Deployment":
             spec = doc["spec"]["template"]["spec"]
-            spec["terminationGracePeriodSecond"] = spec.pop("terminationGracePeriodSeconds", 45)
+            spec["terminationGracePeriodSecond"] = spec.pop("terminationGracePeriodSeconds", 55)
 
     _edit_documents(broken_base / "base" / "services" / "catalogue.yaml", misspell)
     errors = _errors(broken_base, helpers, validate)
@@ -96,9 +96,9 @@ def test_a_scaled_object_without_triggers_is_rejected(
         if doc["kind"] == "ScaledObject":
             del doc["spec"]["triggers"]
 
-    _edit_documents(broken_base / "base" / "services" / "prototyping.yaml", drop_triggers)
+    _edit_documents(broken_base / "base" / "services" / "notifications.yaml", drop_triggers)
     errors = _errors(broken_base, helpers, validate)
-    assert errors == ["ScaledObject/prototyping: spec: 'triggers' is a required property"]
+    assert errors == ["ScaledObject/notifications: spec: 'triggers' is a required property"]
 
 
 def test_a_custom_resource_with_an_unknown_field_is_rejected(

@@ -1,8 +1,10 @@
 """deploy/ agrees with the code it deploys: streams and durable consumers (permissions,
 scaling), metrics (alert rules), settings (README), and the alert rules are well formed.
 
-These fail when the code grows something the deployment does not know yet: a new durable
-consumer needs its NATS permissions and a KEDA trigger, a new setting its README row.
+These fail when the code grows something the deployment does not know yet (a new durable
+consumer needs its NATS permissions and a KEDA trigger, a new setting its README row), and
+when the deployment has something the code does not (a KEDA trigger or ScaledObject for a
+consumer that does not exist).
 """
 
 from __future__ import annotations
@@ -46,24 +48,33 @@ def test_each_stream_of_the_contracts_is_published_and_managed_only_by_its_servi
             assert (f'"$JS.API.STREAM.UPDATE.{stream.name}"' in block) is owner, user
 
 
-def test_every_durable_consumer_in_the_code_is_permitted_and_scaled_on(
-    permissions: str, rendered: dict[str, list[Doc]], helpers: SimpleNamespace
-) -> None:
-    from arctic.runtime.service import installed_services
+def _in_code(helpers: SimpleNamespace) -> set[tuple[str, str, str]]:
+    """(service, stream, durable) of every durable consumer the installed services define."""
+    return {
+        (service, subscription.stream, subscription.durable)
+        for service, subscriptions in helpers.durables_in_code().items()
+        for subscription in subscriptions
+    }
 
-    triggers = {
-        (so["metadata"]["name"], t["metadata"]["stream"], t["metadata"]["consumer"])
-        for so in helpers.of_kind(rendered["prod"], "ScaledObject")
+
+def _triggers(docs: list[Doc], helpers: SimpleNamespace) -> set[tuple[str, str, str]]:
+    """(scaled Deployment, stream, durable) of every KEDA trigger."""
+    return {
+        (so["spec"]["scaleTargetRef"]["name"], t["metadata"]["stream"], t["metadata"]["consumer"])
+        for so in helpers.of_kind(docs, "ScaledObject")
         for t in so["spec"]["triggers"]
     }
-    in_code = [
-        (name, subscription.stream, subscription.durable)
-        for name, definition in installed_services().items()
-        for subscription in definition.subscriptions()
-    ]
+
+
+@pytest.mark.parametrize("overlay", ["dev", "prod"])
+def test_every_durable_consumer_in_the_code_is_permitted_and_scaled_on(
+    overlay: str, permissions: str, rendered: dict[str, list[Doc]], helpers: SimpleNamespace
+) -> None:
+    triggers = _triggers(rendered[overlay], helpers)
+    in_code = _in_code(helpers)
     assert in_code, "no durable consumer found in the installed services"
     missing = []
-    for service, stream, durable in in_code:
+    for service, stream, durable in sorted(in_code):
         block = _user_block(permissions, service)
         for subject in (
             f"$JS.API.CONSUMER.DURABLE.CREATE.{stream}.{durable}",
@@ -81,6 +92,77 @@ def test_every_durable_consumer_in_the_code_is_permitted_and_scaled_on(
         if (service, stream, durable) not in triggers:
             missing.append(f"k8s/base/services/{service}.yaml: a trigger for {durable} on {stream}")
     assert missing == [], "deploy/README.md, Replaying events for a new subscriber"
+
+
+@pytest.mark.parametrize("overlay", ["dev", "prod"])
+def test_every_keda_trigger_scales_on_a_durable_consumer_that_exists_in_the_code(
+    overlay: str, rendered: dict[str, list[Doc]], helpers: SimpleNamespace
+) -> None:
+    """KEDA reports an error for a trigger whose consumer does not exist, and would scale
+    a service on a consumer it does not read: a designed consumer gets its trigger when its
+    code ships, not before."""
+    in_code = _in_code(helpers)
+    unknown = sorted(
+        f"k8s/base/services/{service}.yaml: trigger {durable} on {stream} (no such consumer)"
+        for service, stream, durable in _triggers(rendered[overlay], helpers) - in_code
+    )
+    assert unknown == []
+    for so in helpers.of_kind(rendered[overlay], "ScaledObject"):
+        names = [t["name"] for t in so["spec"]["triggers"]]
+        assert names == [t["metadata"]["consumer"] for t in so["spec"]["triggers"]]
+        assert len(set(names)) == len(names), so["metadata"]["name"]
+
+
+@pytest.mark.parametrize("overlay", ["dev", "prod"])
+def test_a_service_without_durable_consumers_has_no_scaled_object_but_a_fixed_replica_count(
+    overlay: str, rendered: dict[str, list[Doc]], helpers: SimpleNamespace
+) -> None:
+    """Nothing to scale on, so no ScaledObject (KEDA would scale it on nothing); a fixed
+    `replicas` instead: one in dev, at least two in prod. A service with durable consumers
+    has a ScaledObject and leaves `replicas` to KEDA."""
+    docs = rendered[overlay]
+    durables = helpers.durables_in_code()
+    assert set(durables) == set(helpers.SERVICES)
+    scaled = {so["spec"]["scaleTargetRef"]["name"] for so in helpers.of_kind(docs, "ScaledObject")}
+    deployments = {d["metadata"]["name"]: d["spec"] for d in helpers.of_kind(docs, "Deployment")}
+    for service, subscriptions in durables.items():
+        if subscriptions:
+            assert service in scaled, f"k8s/base/services/{service}.yaml: add a ScaledObject"
+            assert "replicas" not in deployments[service], f"{service}: KEDA owns its replicas"
+        else:
+            assert service not in scaled, f"k8s/base/services/{service}.yaml: no ScaledObject"
+            replicas = deployments[service].get("replicas")
+            assert replicas is not None, f"k8s/base/services/{service}.yaml: set replicas"
+            wanted = "1" if overlay == "dev" else "at least 2"
+            assert replicas == 1 if overlay == "dev" else replicas >= 2, (
+                f"{service}: {replicas} replicas in {overlay}, wanted {wanted}"
+            )
+
+
+def test_the_reserved_consumers_in_permissions_are_exactly_those_not_in_the_code(
+    permissions: str, helpers: SimpleNamespace
+) -> None:
+    """permissions.conf may allow designed consumers before their code exists; each consumer
+    block says which it is, and the marks follow the code."""
+    marks = {
+        (match.group(2), match.group(1)): match.group(3)
+        for match in re.finditer(
+            r"^ +# consumer (\S+) on ([A-Z]+): (.+)$", permissions, re.MULTILINE
+        )
+    }
+    in_code = {(stream, durable) for _, stream, durable in _in_code(helpers)}
+    assert in_code <= set(marks)
+    wrong = sorted(
+        f"permissions.conf: consumer {durable} on {stream} is marked {mark!r}"
+        for (stream, durable), mark in marks.items()
+        if mark.startswith("RESERVED") == ((stream, durable) in in_code)
+        or mark not in ("in the code", "RESERVED, not in the code yet")
+    )
+    assert wrong == []
+    ops_deny = _user_block(permissions, "ops").split("deny:")[1]
+    for stream, durable in marks:
+        (line,) = [line for line in ops_deny.splitlines() if f'.{stream}.{durable}"' in line]
+        assert line.endswith("# in the code" if (stream, durable) in in_code else "# RESERVED")
 
 
 def _metric_names() -> set[str]:
@@ -118,6 +200,19 @@ def test_alert_rules_are_complete_rules_that_use_only_metrics_that_exist(
         assert expr.count("{") == expr.count("}"), rule["alert"]
         used = set(re.findall(r"\barctic_[a-z_]+", expr))
         assert used <= exposed, (rule["alert"], used - exposed)
+
+
+def test_the_slow_handler_alert_fires_beyond_the_handler_budget_on_a_bucket_of_the_runtime(
+    alert_rules: list[Doc], helpers: SimpleNamespace
+) -> None:
+    from arctic.runtime.metrics import HANDLER_DURATION
+
+    (rule,) = [rule for rule in alert_rules if rule["alert"] == "ArcticHandlersSlow"]
+    (le,) = re.findall(r'arctic_handler_duration_seconds_bucket\{le="([^"]+)"\}', rule["expr"])
+    assert float(le) == helpers.HANDLER_BUDGET_SECONDS
+    # A bound the histogram does not have would make the ratio meaningless (no such series).
+    assert float(le) in HANDLER_DURATION._upper_bounds
+    assert f"more than {le} s" in rule["annotations"]["summary"]
 
 
 def test_alerts_cover_dead_letters_outbox_lag_consumer_pending_and_readiness(
