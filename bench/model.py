@@ -21,6 +21,10 @@ class Options:
     batch_size: int = 200
     backlog: int = 50_000
     backlog_rounds: int = 1
+    max_other: float = 0.25
+    """A run during which other processes kept more cores busy than this is run again..."""
+    retries: int = 2
+    """...at most this many times (then the last one is kept, and the report says so)."""
     scenarios: tuple[str, ...] = ("saturated", "latency", "backlog")
 
 
@@ -44,6 +48,11 @@ class FlowRound:
         """Effects committed per second in the measured window."""
         return self.window_events / self.window_seconds
 
+    @property
+    def other_cores(self) -> float:
+        """Cores that processes outside the benchmark kept busy during the window."""
+        return self.cpu_seconds.get("other", 0.0) / self.window_seconds
+
 
 @dataclass(frozen=True)
 class BacklogRound:
@@ -59,6 +68,11 @@ class BacklogRound:
     def rate(self) -> float:
         """Events applied per second."""
         return self.events / self.seconds
+
+    @property
+    def other_cores(self) -> float:
+        """Cores that processes outside the benchmark kept busy meanwhile."""
+        return self.cpu_seconds.get("other", 0.0) / self.seconds
 
 
 @dataclass(frozen=True)

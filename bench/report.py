@@ -23,6 +23,8 @@ class Results:
     saturated: dict[str, list[FlowRound]] = field(default_factory=dict)
     latency: dict[str, list[FlowRound]] = field(default_factory=dict)
     backlog: dict[str, list[BacklogRound]] = field(default_factory=dict)
+    disturbed: list[str] = field(default_factory=list)
+    """Runs done again because other processes used the machine meanwhile."""
 
     def summaries(self) -> dict[str, tuple[Summary, Summary]]:
         """(raw, runtime) pooled figures of each scenario that ran for both pipelines."""
@@ -125,13 +127,25 @@ def checks(results: Results) -> list[str]:
     return lines
 
 
+def _disturbed(results: Results) -> str:
+    limit = f"{results.options.max_other:g} cores"
+    if not results.disturbed:
+        return f"No run was disturbed by other processes (limit {limit})."
+    runs = "; ".join(results.disturbed)
+    retries = results.options.retries
+    return (
+        f"Runs disturbed by other processes (more than {limit} busy): {runs}. Each was run "
+        f"again, at most {retries} times; the last attempt is the one counted."
+    )
+
+
 def console(results: Results) -> str:
     """A fixed-width table for the terminal, then the per-round lines."""
     table = [HEADER, *rows(results)]
     widths = [max(len(row[i]) for row in table) for i in range(len(HEADER))]
     lines = ["  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)) for row in table]
     lines.insert(1, "  ".join("-" * width for width in widths))
-    return "\n".join([*lines, "", *checks(results)])
+    return "\n".join([*lines, "", *checks(results), "", _disturbed(results)])
 
 
 def markdown(results: Results, machine: list[tuple[str, str]]) -> str:
@@ -149,5 +163,6 @@ def markdown(results: Results, machine: list[tuple[str, str]]) -> str:
     out += ["| " + " | ".join(row) + " |" for row in rows(results)]
     out += ["", "Rounds (pooled above: events over seconds, latency over all samples):", ""]
     out += [f"- {line}" for line in checks(results)]
+    out += ["", _disturbed(results)]
     out += ["", "## Machine", ""] + [f"- **{label}**: {value}" for label, value in machine]
     return "\n".join(out) + "\n"

@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
@@ -165,7 +166,7 @@ async def fill_backlog(servers: Servers, events: int) -> None:
 async def backlog_durable(servers: Servers, pipeline: Pipeline, round_number: int) -> str:
     """A new durable that starts at the stream's first message, and empty effect tables."""
     await servers.reset_data()
-    durable = f"{DURABLES[pipeline]}-backlog-{round_number}"
+    durable = f"{DURABLES[pipeline]}-backlog-{round_number}-{uuid.uuid4().hex[:6]}"
     nc = await servers.connect_nats()
     js = nc.jetstream()
     try:
@@ -203,6 +204,8 @@ async def run_backlog(
         profiler.attach(f"backlog-{pipeline}-{round_number}", fleet.pids, 10)
         found = await measure.wait_for_effects(conn, consumer, options.backlog, 600)
         cpu = meter.stop()
+        if found < options.backlog:
+            raise RuntimeError(f"{pipeline} consumer applied {found} of {options.backlog} events")
         done = await measure.last_effect(conn, consumer)
         await asyncio.to_thread(fleet.stop)
         await asyncio.to_thread(fleet.finish)
