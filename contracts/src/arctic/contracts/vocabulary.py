@@ -18,7 +18,6 @@ from pydantic import (
     AwareDatetime,
     BaseModel,
     ConfigDict,
-    EmailStr,
     StringConstraints,
     WithJsonSchema,
 )
@@ -162,6 +161,29 @@ BusinessId = Annotated[
 """A Finnish business id (Y-tunnus), NNNNNNN-C with a valid check digit."""
 
 
+_EMAIL = re.compile(r"[^\s@]{1,64}@[^\s@.]+(\.[^\s@.]+)+")
+
+
+def validate_email(value: str) -> str:
+    """Return `value` if it has the form of an e-mail address (local@domain.tld), else raise.
+
+    A form check, not deliverability: it accepts international addresses, and it costs a
+    microsecond where `EmailStr` (email-validator) cost ~100 µs on every parse of every
+    event that names a person.
+    """
+    if len(value) > 254 or not _EMAIL.fullmatch(value):
+        raise ValueError("value is not a valid email address: expected the form name@example.fi")
+    return value
+
+
+Email = Annotated[
+    str,
+    AfterValidator(validate_email),
+    WithJsonSchema({"type": "string", "format": "email"}),
+]
+"""An e-mail address (form-checked)."""
+
+
 def _as_utc(value: datetime) -> datetime:
     return value.astimezone(UTC)
 
@@ -186,7 +208,7 @@ class Person(ContractModel):
     """Someone to inform: a name, an e-mail address and the language to address them in."""
 
     name: Text
-    email: EmailStr
+    email: Email
     language: Language
 
 
@@ -216,6 +238,7 @@ __all__ = [
     "Company",
     "ContractModel",
     "Discipline",
+    "Email",
     "Language",
     "OfferingKind",
     "Organisation",
@@ -227,4 +250,5 @@ __all__ = [
     "UtcDateTime",
     "business_id_check_digit",
     "validate_business_id",
+    "validate_email",
 ]

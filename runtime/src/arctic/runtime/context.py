@@ -47,9 +47,11 @@ def bound(*, traceparent: str | None = None, **context: str | None) -> Iterator[
     if traceparent is not None and is_valid_traceparent(traceparent):
         tokens.append((traceparent_var, traceparent_var.set(traceparent)))
         context["trace_id"] = traceparent.split("-")[1]
-    with structlog.contextvars.bound_contextvars(**context):
-        try:
-            yield
-        finally:
-            for var, token in reversed(tokens):
-                var.reset(token)
+    # bind/reset directly: bound_contextvars() copies the whole context twice per use
+    bound_tokens = structlog.contextvars.bind_contextvars(**context)
+    try:
+        yield
+    finally:
+        structlog.contextvars.reset_contextvars(**bound_tokens)
+        for var, token in reversed(tokens):
+            var.reset(token)
