@@ -7,7 +7,8 @@ import contextlib
 import itertools
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
+from typing import Any
 
 import asyncpg
 from nats.aio.client import Client as NATS
@@ -21,8 +22,9 @@ from runtime_support import (
 )
 
 from arctic.contracts.envelope import build_message
-from arctic.runtime.consumer import Consumer, replay_dead_letter
+from arctic.runtime.consumer import Consumer
 from arctic.runtime.deadletters import list_dead_letters
+from arctic.runtime.replay import replay_dead_letter
 from arctic.runtime.subscriptions import Subscription
 from arctic.runtime.testing import wait_until
 
@@ -163,3 +165,51 @@ async def _dead_letters(pool: asyncpg.Pool, count: int) -> bool:
 async def _acked(nc: NATS, stream: str, count: int) -> bool:
     info = await nc.jetstream().consumer_info(stream, DURABLE)
     return bool(info.ack_floor.stream_seq >= count and info.num_ack_pending == 0)
+
+
+async def record_effects(conn: asyncpg.Connection, events: Sequence[tuple[Any, Any]]) -> None:
+    """A batch handler: the effects of many events in one statement."""
+    await conn.executemany(
+        "INSERT INTO effects (event_id, title) VALUES ($1, $2)",
+        [(envelope.id, event.title) for envelope, event in events],
+    )
+
+
+async def test_a_batch_handler_applies_a_backlog_in_few_calls_each_event_once(
+    pool: asyncpg.Pool, nc: NATS, stream: str
+) -> None:
+    calls: list[int] = []
+
+    async def counted(conn: asyncpg.Connection, events: Sequence[tuple[Any, Any]]) -> None:
+        calls.append(len(events))
+        await record_effects(conn, events)
+
+    ids = [await publish(nc, f"t{i}") for i in range(500)]
+    subscription = Subscription(DURABLE, stream, batch_handlers={REQUESTED: counted})
+    async with consuming(Consumer(pool, nc.jetstream(), subscription, batch_size=100)):
+        await wait_until(lambda: _applied(pool, 500))
+    assert await effect_counts(pool) == dict.fromkeys(ids, 1)
+    assert sum(calls) == 500
+    assert max(calls) > 1
+
+
+async def test_a_failing_batch_handler_is_narrowed_to_the_event_at_fault(
+    pool: asyncpg.Pool, nc: NATS, stream: str
+) -> None:
+    async def refuses_poison(conn: asyncpg.Connection, events: Sequence[tuple[Any, Any]]) -> None:
+        if any(event.title == "poison" for _, event in events):
+            raise ValueError("cannot apply poison")
+        await record_effects(conn, events)
+
+    subscription = Subscription(
+        DURABLE, stream, batch_handlers={REQUESTED: refuses_poison}, max_deliver=1
+    )
+    good = [await publish(nc, f"good {i}") for i in range(20)]
+    await publish(nc, "poison")
+    good += [await publish(nc, f"good {i}") for i in range(20, 40)]
+    async with consuming(Consumer(pool, nc.jetstream(), subscription, batch_size=100)):
+        await wait_until(lambda: _applied(pool, 40))
+        await wait_until(lambda: _dead_letters(pool, 1))
+    assert await effect_counts(pool) == dict.fromkeys(good, 1)
+    [letter] = await list_dead_letters(pool)
+    assert (letter.reason, "cannot apply poison" in letter.error) == ("exhausted", True)

@@ -142,9 +142,9 @@ async def _dead_letters_list(service: str, include_replayed: bool) -> None:
 
 
 async def _dead_letters_replay(service: str, ids: list[int]) -> None:
-    from arctic.runtime.consumer import replay_dead_letter
     from arctic.runtime.db import create_pool
     from arctic.runtime.deadletters import list_dead_letters
+    from arctic.runtime.replay import replay_dead_letter
     from arctic.runtime.service import load_service
 
     definition = load_service(service)

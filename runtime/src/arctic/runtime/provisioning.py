@@ -53,7 +53,7 @@ def consumer_config(subscription: Subscription) -> ConsumerConfig:
         ack_wait=subscription.ack_wait_seconds,
         max_deliver=subscription.max_deliver,
         max_ack_pending=10_000,
-        filter_subjects=sorted(subscription.handlers),
+        filter_subjects=subscription.subjects,
     )
 
 

@@ -10,7 +10,7 @@ from uuid import UUID
 import asyncpg
 import orjson
 
-from arctic.contracts.envelope import build_message
+from arctic.contracts.envelope import Envelope, build_message
 from arctic.contracts.events import Event
 from arctic.runtime.context import child_traceparent, current_correlation_id
 
@@ -33,6 +33,12 @@ class Transaction:
         self.correlation_id = correlation_id
         self.causation_id = causation_id
         self.traceparent = traceparent
+
+    @classmethod
+    def caused_by(cls, conn: asyncpg.Connection, envelope: Envelope) -> Transaction:
+        """The transaction of an event's handling: its events carry that event's correlation
+        id and trace, and name it as their cause."""
+        return cls(conn, envelope.correlation_id, str(envelope.id), envelope.traceparent)
 
     async def emit(self, event: Event) -> UUID:
         """Record `event` in the outbox; it is published once this transaction commits."""

@@ -1,0 +1,124 @@
+"""Applying events once: the inbox mark and the handlers' effects in one transaction."""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+from nats.aio.msg import Msg
+
+from arctic.contracts.envelope import Envelope
+from arctic.runtime import metrics
+from arctic.runtime.context import bound
+from arctic.runtime.subscriptions import Subscription
+from arctic.runtime.unit_of_work import Transaction
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """A received message parsed into its contract type (`msg` is None for a replay)."""
+
+    msg: Msg | None
+    envelope: Envelope
+    event: Any
+
+    @property
+    def event_id(self) -> UUID:
+        """The CloudEvents id."""
+        return self.envelope.id
+
+
+class HandlerFailed(Exception):
+    """A handler raised; `delivery` is the one at fault, or None when a batch handler failed
+    for several at once (apply them one by one to find it)."""
+
+    def __init__(self, delivery: Delivery | None, cause: Exception) -> None:
+        super().__init__(repr(cause))
+        self.delivery, self.cause = delivery, cause
+
+
+async def apply_once(
+    conn: asyncpg.Connection,
+    subscription: Subscription,
+    deliveries: Sequence[Delivery],
+    *,
+    batched: bool = True,
+) -> int:
+    """Record the ids in the inbox and run the handlers of the fresh ones; return how many
+    were fresh. Runs inside the caller's transaction; raises HandlerFailed to roll it back."""
+    fresh = await _mark_in_inbox(conn, subscription.durable, deliveries)
+    todo: list[Delivery] = []
+    for delivery in deliveries:
+        if delivery.event_id in fresh:
+            fresh.discard(delivery.event_id)  # the same id twice in one batch: apply once
+            todo.append(delivery)
+    groups: dict[str, list[Delivery]] = defaultdict(list)
+    for delivery in todo:
+        if batched and delivery.envelope.type in subscription.batch_handlers:
+            groups[delivery.envelope.type].append(delivery)
+        else:
+            await _handle_one(conn, subscription, delivery)
+    for subject, group in groups.items():
+        await _handle_group(conn, subscription, subject, group)
+    return len(todo)
+
+
+async def _mark_in_inbox(
+    conn: asyncpg.Connection, durable: str, deliveries: Sequence[Delivery]
+) -> set[UUID]:
+    rows = await conn.fetch(
+        """INSERT INTO inbox (consumer, event_id, event_type)
+           SELECT $1, * FROM unnest($2::uuid[], $3::text[])
+           ON CONFLICT DO NOTHING RETURNING event_id""",
+        durable,
+        [d.event_id for d in deliveries],
+        [d.envelope.type for d in deliveries],
+    )
+    return {row["event_id"] for row in rows}
+
+
+async def _handle_one(
+    conn: asyncpg.Connection, subscription: Subscription, delivery: Delivery
+) -> None:
+    envelope = delivery.envelope
+    started = time.perf_counter()
+    with bound(
+        traceparent=envelope.traceparent,
+        correlation_id=envelope.correlation_id,
+        event_id=str(envelope.id),
+        event_type=envelope.type,
+        consumer=subscription.durable,
+    ):
+        try:
+            if envelope.type in subscription.handlers:
+                handler = subscription.handlers[envelope.type]
+                await handler(Transaction.caused_by(conn, envelope), envelope, delivery.event)
+            else:
+                await subscription.batch_handlers[envelope.type](conn, [(envelope, delivery.event)])
+        except Exception as error:
+            raise HandlerFailed(delivery, error) from error
+    _observe(subscription, envelope.type, started)
+
+
+async def _handle_group(
+    conn: asyncpg.Connection, subscription: Subscription, subject: str, group: list[Delivery]
+) -> None:
+    started = time.perf_counter()
+    with bound(event_type=subject, consumer=subscription.durable):
+        try:
+            await subscription.batch_handlers[subject](conn, [(d.envelope, d.event) for d in group])
+        except Exception as error:
+            raise HandlerFailed(group[0] if len(group) == 1 else None, error) from error
+    _observe(subscription, subject, started, len(group))
+
+
+def _observe(subscription: Subscription, subject: str, started: float, count: int = 1) -> None:
+    per_event = (time.perf_counter() - started) / count
+    histogram = metrics.HANDLER_DURATION.labels(subscription.durable, subject)
+    for _ in range(count):
+        histogram.observe(per_event)
