@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import logging
 import signal
 import sys
@@ -150,6 +151,8 @@ def main(argv: list[str] | None = None) -> None:
     configure_logging("bench", "WARNING")
     logging.getLogger("asyncpg").setLevel(logging.WARNING)
     profiler = Profiler(profile_dir)
+    if profile_dir is not None:  # py-spy itself is "another process": do not re-run for it
+        options = dataclasses.replace(options, retries=0)
     results, machine = uvloop.run(run(options, profiler))
     print(console(results))
     output.parent.mkdir(parents=True, exist_ok=True)

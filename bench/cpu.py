@@ -4,8 +4,9 @@ Parts: the producing and consuming worker processes, PostgreSQL (the postmaster 
 backend it forked; a backend that exits, as asyncpg replaces a connection after 50,000
 queries, is counted through the postmaster's reaped-children time) and nats-server. Divided
 by the events of the window, it says where the CPU of one event goes on this machine.
-`other` is the CPU that the rest of the machine used meanwhile (other people's tests, say):
-when it is large, the figures of that round are not to be trusted.
+`other` is the CPU that the other processes of the machine used meanwhile (other people's
+tests, say; kernel threads and interrupts are not counted): when it is large, the figures
+of that run are not to be trusted.
 """
 
 from __future__ import annotations
@@ -37,11 +38,12 @@ def cpu_seconds(pid: int, *, reaped: bool = False) -> float:
     return used / _TICKS
 
 
-def machine_busy_seconds() -> float:
-    """CPU seconds all cores spent neither idle nor waiting for I/O since boot."""
-    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
-    idle = values[3] + values[4]
-    return (sum(values[:8]) - idle) / _TICKS
+def userland_seconds() -> float:
+    """CPU seconds all cores spent in processes since boot (user, nice and system time;
+    interrupts and the hypervisor's steal are left out), minus the kernel's own threads."""
+    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:4]]
+    kernel = sum(cpu_seconds(pid) for pid in with_children(2))  # kthreadd and its threads
+    return sum(values) / _TICKS - kernel
 
 
 def with_children(pid: int) -> list[int]:
@@ -68,7 +70,7 @@ class CpuMeter:
         for name, pids in self.groups.items():
             root, *others = pids()
             totals[name] = cpu_seconds(root, reaped=True) + sum(map(cpu_seconds, others))
-        totals["machine"] = machine_busy_seconds()
+        totals["machine"] = userland_seconds()
         return totals
 
     def start(self) -> None:

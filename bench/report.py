@@ -41,7 +41,8 @@ def _row(
 ) -> tuple[str, ...]:
     ratio = runtime / raw if raw else math.nan
     met = "" if target is None else ("yes" if target[1](ratio) else "NO")
-    cells = (f"{raw:,.{digits}f}", f"{runtime:,.{digits}f}", f"{ratio:.2f}x")
+    shown = f"{ratio:.2f}x" if math.isfinite(ratio) else "n/a"
+    cells = (f"{raw:,.{digits}f}", f"{runtime:,.{digits}f}", shown)
     return (label, *cells, "" if target is None else target[0], met)
 
 
