@@ -50,6 +50,12 @@ def parse(argv: list[str]) -> tuple[Options, Path, Path | None]:
         default=list(defaults.scenarios),
         help="run only these scenarios",
     )
+    add(
+        "--handler",
+        choices=("batch", "event"),
+        default=defaults.handler,
+        help="runtime consumer: a batch handler (one statement) or a per-event handler",
+    )
     add("--output", type=Path, default=RESULTS, help="markdown results file")
     add("--max-other", type=float, default=defaults.max_other, help="cores others may use")
     add("--retries", type=int, default=defaults.retries, help="re-runs of a disturbed run")
@@ -68,6 +74,7 @@ def parse(argv: list[str]) -> tuple[Options, Path, Path | None]:
         max_other=args.max_other,
         retries=args.retries,
         scenarios=tuple(args.only),
+        handler=args.handler,
     )
     return options, args.output, args.profile
 

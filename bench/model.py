@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from bench.measure import Latency
 
@@ -26,6 +26,8 @@ class Options:
     retries: int = 2
     """...at most this many times (then the last one is kept, and the report says so)."""
     scenarios: tuple[str, ...] = ("saturated", "latency", "backlog")
+    handler: Literal["batch", "event"] = "batch"
+    """The runtime consumer's handler: one statement per batch, or one call per event."""
 
 
 @dataclass

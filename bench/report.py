@@ -157,7 +157,7 @@ def markdown(results: Results, machine: list[tuple[str, str]]) -> str:
         f"uv run --locked python -m bench --duration {o.duration:g} --warmup {o.warmup:g} "
         f"--rounds {o.rounds} --rate {o.rate:g} --concurrency {o.concurrency} "
         f"--window {o.window} --batch-size {o.batch_size} --backlog {o.backlog} "
-        f"--backlog-rounds {o.backlog_rounds}"
+        f"--backlog-rounds {o.backlog_rounds} --handler {o.handler}"
     )
     out = [f"# Benchmark results ({stamp})", "", f"`{command}`", ""]
     out += ["| " + " | ".join(HEADER) + " |", "|" + "---|" * len(HEADER)]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Literal
+
 import asyncpg
 from nats.js import JetStreamContext
 
@@ -14,6 +17,8 @@ from arctic.runtime.unit_of_work import Transaction, transaction
 from bench.events import REQUESTED, requested_event
 from bench.infra import RT_STREAM
 
+Handler = Literal["batch", "event"]
+
 
 async def record_effect(tx: Transaction, envelope: Envelope, event: PrototypeRequested) -> None:
     """The consuming handler: one effect row, in the inbox transaction."""
@@ -22,8 +27,21 @@ async def record_effect(tx: Transaction, envelope: Envelope, event: PrototypeReq
     )
 
 
-def subscription(durable: str) -> Subscription:
-    """The benchmark's durable consumer on PROTOTYPING."""
+async def record_effects(
+    conn: asyncpg.Connection, items: Sequence[tuple[Envelope, PrototypeRequested]]
+) -> None:
+    """The same handler as a batch handler: the effect rows of a batch in one statement."""
+    await conn.execute(
+        "INSERT INTO effects (request_id, title) SELECT * FROM unnest($1::uuid[], $2::text[])",
+        [event.request_id for _, event in items],
+        [event.title for _, event in items],
+    )
+
+
+def subscription(durable: str, handler: Handler = "batch") -> Subscription:
+    """The benchmark's durable consumer on PROTOTYPING, with a batch or a per-event handler."""
+    if handler == "batch":
+        return Subscription(durable, RT_STREAM, batch_handlers={REQUESTED: record_effects})
     return Subscription(durable, RT_STREAM, {REQUESTED: record_effect})
 
 
@@ -44,6 +62,8 @@ def relay(pool: asyncpg.Pool, js: JetStreamContext, schema: str) -> Relay:
     return Relay(pool, js, schema)
 
 
-def consumer(pool: asyncpg.Pool, js: JetStreamContext, durable: str, batch_size: int) -> Consumer:
+def consumer(
+    pool: asyncpg.Pool, js: JetStreamContext, durable: str, batch_size: int, handler: Handler
+) -> Consumer:
     """The runtime's pull consumer for `durable`."""
-    return Consumer(pool, js, subscription(durable), batch_size=batch_size)
+    return Consumer(pool, js, subscription(durable, handler), batch_size=batch_size)

@@ -88,6 +88,7 @@ async def run_flow(
                 consumer,
                 batch_size=options.batch_size,
                 durable=DURABLES[pipeline],
+                handler=options.handler,
             ),
             "producer": WorkerSpec(
                 pipeline,
@@ -192,6 +193,7 @@ async def run_backlog(
         batch_size=options.batch_size,
         durable=await backlog_durable(servers, pipeline, round_number),
         backlog_stream=True,
+        handler=options.handler,
     )
     fleet = Fleet({"consumer": spec})
     fleet.start()

@@ -43,6 +43,7 @@ class WorkerSpec:
     batch_size: int = 200
     durable: str = ""
     backlog_stream: bool = False
+    handler: runtime_side.Handler = "batch"
 
 
 class Control:
@@ -115,7 +116,7 @@ async def consuming_service(spec: WorkerSpec, control: Control) -> None:
         stream = RT_STREAM if spec.backlog_stream else RAW_STREAM
         consumer: Any = raw.RawConsumer(pool, js, stream, spec.durable, spec.batch_size)
     else:
-        consumer = runtime_side.consumer(pool, js, spec.durable, spec.batch_size)
+        consumer = runtime_side.consumer(pool, js, spec.durable, spec.batch_size, spec.handler)
     control.send("ready")
     await control.expect("go")
     task = asyncio.create_task(consumer.run())
