@@ -53,13 +53,14 @@ class Relay:
     async def publish_pending(self) -> int:
         """One round: publish up to a batch of unpublished rows; return how many."""
         async with self.pool.acquire() as conn, conn.transaction():
-            if not await conn.fetchval("SELECT pg_try_advisory_xact_lock($1)", self._lock_key):
-                return 0
+            # The turn (advisory lock) and the claim in one round trip.
             rows = await conn.fetch(
-                """SELECT position, subject, headers, payload FROM outbox
-                   WHERE published_at IS NULL ORDER BY position LIMIT $1
-                   FOR UPDATE SKIP LOCKED""",
+                """WITH turn AS (SELECT pg_try_advisory_xact_lock($2) AS mine)
+                   SELECT position, subject, headers, payload FROM outbox, turn
+                   WHERE turn.mine AND published_at IS NULL ORDER BY position LIMIT $1
+                   FOR UPDATE OF outbox SKIP LOCKED""",
                 self.batch_size,
+                self._lock_key,
             )
             if not rows:
                 return 0

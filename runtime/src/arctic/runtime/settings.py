@@ -24,7 +24,8 @@ class ServiceSettings(BaseSettings):
 
     service: str = ""
     database_dsn: SecretStr = SecretStr("postgresql://postgres@127.0.0.1:5432/postgres")
-    database_pool_size: int = Field(default=10, ge=1)
+    # The relay keeps one connection for LISTEN and takes its rounds from the same pool.
+    database_pool_size: int = Field(default=10, ge=3)
     nats_url: str = "nats://127.0.0.1:4222"
     nats_user: str | None = None
     nats_password: SecretStr | None = None
