@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import uuid
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
+from typing import Protocol, TypeVar
 
 import asyncpg
 
@@ -64,3 +68,25 @@ async def effect_counts(pool: asyncpg.Pool) -> dict[uuid.UUID, int]:
     """How many times each event's effect was applied."""
     rows = await pool.fetch("SELECT event_id, count(*) AS n FROM effects GROUP BY event_id")
     return {row["event_id"]: row["n"] for row in rows}
+
+
+class Loop(Protocol):
+    """A runtime loop: the relay, a consumer, the scheduler."""
+
+    async def run(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+
+L = TypeVar("L", bound=Loop)
+
+
+@contextlib.asynccontextmanager
+async def running(loop: L) -> AsyncIterator[L]:
+    """Run a loop for the duration of a block, then stop it and wait for its end."""
+    task = asyncio.create_task(loop.run())
+    try:
+        yield loop
+    finally:
+        loop.stop()
+        await asyncio.wait_for(task, 10)

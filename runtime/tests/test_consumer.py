@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import itertools
 import time
 import uuid
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import asyncpg
@@ -19,6 +18,7 @@ from runtime_support import (
     effects_subscription,
     prototype_requested,
     record_effect,
+    running,
 )
 
 from arctic.contracts.envelope import build_message
@@ -27,16 +27,6 @@ from arctic.runtime.deadletters import list_dead_letters
 from arctic.runtime.replay import replay_dead_letter
 from arctic.runtime.subscriptions import Subscription
 from arctic.runtime.testing import wait_until
-
-
-@contextlib.asynccontextmanager
-async def consuming(consumer: Consumer) -> AsyncIterator[Consumer]:
-    task = asyncio.create_task(consumer.run())
-    try:
-        yield consumer
-    finally:
-        consumer.stop()
-        await asyncio.wait_for(task, 10)
 
 
 async def publish(nc: NATS, title: str = "t") -> uuid.UUID:
@@ -49,7 +39,7 @@ async def test_each_event_is_applied_once_and_acknowledged(
     pool: asyncpg.Pool, nc: NATS, stream: str
 ) -> None:
     ids = [await publish(nc, f"t{i}") for i in range(300)]
-    async with consuming(Consumer(pool, nc.jetstream(), effects_subscription(), batch_size=64)):
+    async with running(Consumer(pool, nc.jetstream(), effects_subscription(), batch_size=64)):
         await wait_until(lambda: _applied(pool, 300))
     assert await effect_counts(pool) == dict.fromkeys(ids, 1)
     info = await nc.jetstream().consumer_info(stream, DURABLE)
@@ -64,7 +54,7 @@ async def test_a_redelivered_event_is_acknowledged_and_not_applied_again(
     del headers["Nats-Msg-Id"]  # let the stream store the same event twice
     for _ in range(2):
         await nc.jetstream().publish(REQUESTED, body, headers=headers)
-    async with consuming(Consumer(pool, nc.jetstream(), effects_subscription())):
+    async with running(Consumer(pool, nc.jetstream(), effects_subscription())):
         await wait_until(lambda: _acked(nc, stream, 2))
     assert list((await effect_counts(pool)).values()) == [1]
 
@@ -82,7 +72,7 @@ async def test_a_handler_failing_twice_is_retried_with_growing_delays_and_applie
 
     subscription = Subscription(DURABLE, stream, {REQUESTED: flaky}, retry_base_seconds=0.5)
     event_id = await publish(nc)
-    async with consuming(Consumer(pool, nc.jetstream(), subscription)):
+    async with running(Consumer(pool, nc.jetstream(), subscription)):
         await wait_until(lambda: _applied(pool, 1), within=15)
     assert await effect_counts(pool) == {event_id: 1}
     gaps = [later - earlier for earlier, later in itertools.pairwise(attempts)]
@@ -105,7 +95,7 @@ async def test_invalid_messages_are_dead_lettered_and_the_next_good_one_is_appli
     missing_id = {k: v for k, v in headers.items() if k != "ce-id"}
     await js.publish(REQUESTED, body, headers={**missing_id, "Nats-Msg-Id": "c"})
     good = await publish(nc, "good")
-    async with consuming(Consumer(pool, js, effects_subscription())):
+    async with running(Consumer(pool, js, effects_subscription())):
         await wait_until(lambda: _applied(pool, 1))
         await wait_until(lambda: _acked(nc, stream, 4))
     letters = await list_dead_letters(pool)
@@ -131,7 +121,7 @@ async def test_exhausted_deliveries_are_dead_lettered_and_can_be_replayed(
         DURABLE, stream, {REQUESTED: broken_until_fixed}, max_deliver=2, retry_base_seconds=0.1
     )
     event_id = await publish(nc)
-    async with consuming(Consumer(pool, nc.jetstream(), subscription)):
+    async with running(Consumer(pool, nc.jetstream(), subscription)):
         await wait_until(lambda: _dead_letters(pool, 1))
     [letter] = await list_dead_letters(pool)
     assert (letter.reason, letter.deliveries) == ("exhausted", 2)
@@ -148,7 +138,7 @@ async def test_two_consumer_replicas_apply_each_event_once(
     ids = [await publish(nc, f"t{i}") for i in range(400)]
     js = nc.jetstream()
     replicas = [Consumer(pool, js, effects_subscription(), batch_size=25) for _ in range(2)]
-    async with consuming(replicas[0]), consuming(replicas[1]):
+    async with running(replicas[0]), running(replicas[1]):
         await wait_until(lambda: _applied(pool, 400), within=20)
         await asyncio.sleep(0.3)
     assert await effect_counts(pool) == dict.fromkeys(ids, 1)
@@ -186,7 +176,7 @@ async def test_a_batch_handler_applies_a_backlog_in_few_calls_each_event_once(
 
     ids = [await publish(nc, f"t{i}") for i in range(500)]
     subscription = Subscription(DURABLE, stream, batch_handlers={REQUESTED: counted})
-    async with consuming(Consumer(pool, nc.jetstream(), subscription, batch_size=100)):
+    async with running(Consumer(pool, nc.jetstream(), subscription, batch_size=100)):
         await wait_until(lambda: _applied(pool, 500))
     assert await effect_counts(pool) == dict.fromkeys(ids, 1)
     assert sum(calls) == 500
@@ -207,7 +197,7 @@ async def test_a_failing_batch_handler_is_narrowed_to_the_event_at_fault(
     good = [await publish(nc, f"good {i}") for i in range(20)]
     await publish(nc, "poison")
     good += [await publish(nc, f"good {i}") for i in range(20, 40)]
-    async with consuming(Consumer(pool, nc.jetstream(), subscription, batch_size=100)):
+    async with running(Consumer(pool, nc.jetstream(), subscription, batch_size=100)):
         await wait_until(lambda: _applied(pool, 40))
         await wait_until(lambda: _dead_letters(pool, 1))
     assert await effect_counts(pool) == dict.fromkeys(good, 1)

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 
 import asyncpg
 import pytest
 from nats.aio.client import Client as NATS
-from runtime_support import prototype_requested
+from runtime_support import prototype_requested, running
 
 from arctic.contracts.envelope import parse_message
 from arctic.runtime.relay import Relay
@@ -34,16 +33,6 @@ async def emit_then_fail(pool: asyncpg.Pool) -> None:
 
 async def published_ids(nc: NATS) -> list[str]:
     return [msg.headers["ce-id"] for msg in await stream_messages(nc, "PROTOTYPING")]
-
-
-@contextlib.asynccontextmanager
-async def running(relay: Relay):  # type: ignore[no-untyped-def]
-    task = asyncio.create_task(relay.run())
-    try:
-        yield relay
-    finally:
-        relay.stop()
-        await asyncio.wait_for(task, 10)
 
 
 async def test_relay_publishes_exactly_the_committed_events_in_order(
