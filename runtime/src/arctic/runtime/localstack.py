@@ -27,7 +27,7 @@ from arctic.runtime.logfmt import LogPrinter
 from arctic.runtime.logs import configure_logging
 from arctic.runtime.mailsink import MailSink
 from arctic.runtime.servers import LocalNats, LocalPostgres, ServerDidNotStart, port_is_free
-from arctic.runtime.service import ServiceDefinition, installed_services
+from arctic.runtime.service import installed_services
 
 
 class LocalStackSettings(BaseSettings):
@@ -128,10 +128,10 @@ class LocalStack:
 
     def start_services(self) -> None:
         """Each service as `arctic serve NAME`, its output interleaved here."""
-        for name, definition in self.services.items():
+        for name in self.services:
             process = subprocess.Popen(
                 [sys.executable, "-m", "arctic.runtime", "serve", name],
-                env=self._environment(name, definition),
+                env=self._environment(name),
                 stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
@@ -194,7 +194,7 @@ class LocalStack:
         self.nats.stop()
         self.postgres.stop()
 
-    def _environment(self, name: str, definition: ServiceDefinition) -> dict[str, str]:
+    def _environment(self, name: str) -> dict[str, str]:
         env = dict(os.environ)
         env.update(
             {

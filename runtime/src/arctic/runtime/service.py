@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib.metadata import entry_points
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -38,7 +38,6 @@ class ServiceDefinition:
     workers: Sequence[Worker] = ()
     settings_class: type[ServiceSettings] = ServiceSettings
     description: str = ""
-    extra: dict[str, object] = field(default_factory=dict)
 
     def settings(self) -> ServiceSettings:
         """Read this service's settings from the environment."""
