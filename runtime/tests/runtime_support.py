@@ -12,6 +12,7 @@ from typing import Protocol, TypeVar
 import asyncpg
 
 from arctic.contracts.events import PrototypeRequested
+from arctic.contracts.examples import example_of
 from arctic.runtime.subscriptions import Subscription
 
 EFFECTS_SQL = """CREATE TABLE effects (
@@ -25,21 +26,8 @@ REQUESTED = PrototypeRequested.subject
 
 def prototype_requested(title: str = "Snow-load sensor") -> PrototypeRequested:
     """A valid PrototypeRequested with a fresh request id."""
-    return PrototypeRequested.model_validate(
-        {
-            "request_id": uuid.uuid4(),
-            "company": {
-                "name": "Revontuli Robotics Oy",
-                "business_id": "2617416-4",
-                "contact": {"name": "Aino Testaaja", "email": "aino@example.com", "language": "fi"},
-            },
-            "title": title,
-            "problem": "Warn before the snow load on a roof gets dangerous.",
-            "disciplines": ["ict", "construction"],
-            "stage": "concept",
-            "showcase_consent": True,
-            "requested_at": datetime.now(UTC),
-        }
+    return example_of(
+        PrototypeRequested, request_id=uuid.uuid4(), title=title, requested_at=datetime.now(UTC)
     )
 
 

@@ -18,6 +18,7 @@ import pytest
 
 from arctic.contracts.envelope import build_message
 from arctic.contracts.events import PrototypeRequested
+from arctic.contracts.examples import example_of
 from arctic.runtime.db import ensure_service_schema
 from arctic.runtime.deadletters import record_dead_letter
 from arctic.runtime.servers import LocalNats, free_port
@@ -27,26 +28,7 @@ pytestmark = pytest.mark.slow
 
 
 def requested() -> PrototypeRequested:
-    return PrototypeRequested.model_validate(
-        {
-            "request_id": uuid.uuid4(),
-            "company": {
-                "name": "Tunturi Data Oy",
-                "business_id": "2617416-4",
-                "contact": {
-                    "name": "Eero Esimerkki",
-                    "email": "eero@example.com",
-                    "language": "en",
-                },
-            },
-            "title": "Reindeer GPS collar",
-            "problem": "Collars lose signal in the fells.",
-            "disciplines": ["ict"],
-            "stage": "idea",
-            "showcase_consent": False,
-            "requested_at": datetime.now(UTC),
-        }
-    )
+    return example_of(PrototypeRequested, request_id=uuid.uuid4(), requested_at=datetime.now(UTC))
 
 
 @pytest.fixture

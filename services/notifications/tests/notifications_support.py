@@ -17,6 +17,7 @@ from nats.aio.client import Client as NATS
 
 from arctic.contracts.envelope import build_message
 from arctic.contracts.events import PrototypeRequested
+from arctic.contracts.examples import example_of
 from arctic.runtime.mailsink import MailSink
 from arctic.runtime.testing import stream_messages
 
@@ -36,23 +37,16 @@ ServiceRunner = Callable[..., AbstractAsyncContextManager[Notifications]]
 
 
 def prototype_requested(language: str = "fi", **changes: Any) -> PrototypeRequested:
-    """A PrototypeRequested whose contact reads `language`."""
-    data: dict[str, Any] = {
-        "request_id": uuid.uuid4(),
-        "company": {
-            "name": "Revontuli Robotics Oy",
-            "business_id": "2617416-4",
-            "contact": {"name": "Aino Testaaja", "email": "aino@example.com", "language": language},
-        },
-        "title": "Snow-load sensor for roof trusses",
-        "problem": "Warn before the snow load gets dangerous.",
-        "disciplines": ["ict", "construction"],
-        "stage": "concept",
-        "showcase_consent": True,
-        "requested_at": datetime.now(UTC),
-    }
-    data.update(changes)
-    return PrototypeRequested.model_validate(data)
+    """A PrototypeRequested with a fresh id whose contact reads `language`."""
+    contact = {"name": "Aino Testaaja", "email": "aino@example.com", "language": language}
+    company = {"name": "Revontuli Robotics Oy", "business_id": "2617416-4", "contact": contact}
+    return example_of(
+        PrototypeRequested,
+        request_id=uuid.uuid4(),
+        company=company,
+        requested_at=datetime.now(UTC),
+        **changes,
+    )
 
 
 async def publish(nc: NATS, event: PrototypeRequested, *, copies: int = 1) -> str:
