@@ -57,6 +57,21 @@ def test_parse_gives_back_the_envelope_attributes_given(event: Event) -> None:
     assert envelope.dataschema == dataschema_uri(event.subject)
 
 
+def test_the_aggregate_version_travels_as_an_optional_extension_attribute(event: Event) -> None:
+    versioned, body = build_message(event, correlation_id="c", aggregate_version=7)
+    plain, _ = build_message(event, correlation_id="c")
+
+    assert versioned["ce-aggregateversion"] == "7"
+    assert parse_message(event.subject, versioned, body)[0].aggregate_version == 7
+    assert "ce-aggregateversion" not in plain
+    assert parse_message(event.subject, plain, body)[0].aggregate_version is None
+
+
+def test_an_aggregate_version_below_one_is_not_built() -> None:
+    with pytest.raises(ValueError, match="version"):
+        build_message(example_of(PrototypeRequested), correlation_id="c", aggregate_version=0)
+
+
 def test_headers_follow_cloudevents_binary_mode(event: Event) -> None:
     headers, _ = build_message(event, correlation_id="corr-1")
 

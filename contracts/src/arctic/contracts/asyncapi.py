@@ -10,7 +10,13 @@ from __future__ import annotations
 import inspect
 from typing import Any
 
-from arctic.contracts.envelope import CONTENT_TYPE, MSG_ID_HEADER, REQUIRED_HEADERS, SPECVERSION
+from arctic.contracts.envelope import (
+    AGGREGATE_VERSION_HEADER,
+    CONTENT_TYPE,
+    MSG_ID_HEADER,
+    REQUIRED_HEADERS,
+    SPECVERSION,
+)
 from arctic.contracts.events import Event
 from arctic.contracts.examples import EXAMPLES
 from arctic.contracts.registry import EVENTS, STREAMS
@@ -43,6 +49,12 @@ def cloudevents_headers_schema() -> JsonSchema:
             "ce-causationid": _string("Id of the event (or request) that caused this one."),
             "traceparent": _string(
                 "W3C Trace Context.", pattern="^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$"
+            ),
+            AGGREGATE_VERSION_HEADER: _string(
+                "Version of the aggregate named by ce-subject after the change this event "
+                "reports (1 at creation, +1 per change); absent when the event changes no "
+                "versioned aggregate. Compare per ce-subject to tell old from new.",
+                pattern="^[1-9][0-9]{0,17}$",
             ),
             "content-type": _string("Media type of the body.", const=CONTENT_TYPE),
             MSG_ID_HEADER: _string("JetStream de-duplication id, equal to ce-id.", format="uuid"),

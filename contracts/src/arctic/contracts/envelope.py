@@ -3,6 +3,13 @@
 The body is the event's JSON (its model, exactly as its exported schema describes); the
 attributes travel as `ce-*` headers, with `content-type`, W3C `traceparent` and
 `Nats-Msg-Id` (= the event id, for JetStream de-duplication).
+
+An event about an aggregate whose changes are versioned also carries the extension attribute
+`aggregateversion` (header `ce-aggregateversion`): the version of the aggregate named by
+`ce-subject` after the change the event reports (1 when it was created, +1 per change). A
+consumer that keeps the highest version it applied per subject can tell an old event from a
+new one when a retry delivered them out of order. It is optional: events that change no
+versioned aggregate (scheduled reminders, notifications) do not carry it.
 """
 
 from __future__ import annotations
@@ -23,6 +30,7 @@ from arctic.contracts.schemas import dataschema_uri
 SPECVERSION = "1.0"
 CONTENT_TYPE = "application/json"
 MSG_ID_HEADER = "Nats-Msg-Id"
+AGGREGATE_VERSION_HEADER = "ce-aggregateversion"
 
 REQUIRED_HEADERS: tuple[str, ...] = (
     "ce-specversion",
@@ -51,6 +59,7 @@ class Envelope:
     correlation_id: str
     causation_id: str | None = None
     traceparent: str | None = None
+    aggregate_version: int | None = None
     specversion: str = SPECVERSION
     datacontenttype: str = CONTENT_TYPE
 
@@ -72,6 +81,8 @@ class Envelope:
             headers["ce-causationid"] = self.causation_id
         if self.traceparent is not None:
             headers["traceparent"] = self.traceparent
+        if self.aggregate_version is not None:
+            headers[AGGREGATE_VERSION_HEADER] = str(self.aggregate_version)
         return headers
 
 
@@ -93,16 +104,19 @@ def envelope_for(
     traceparent: str | None = None,
     event_id: UUID | None = None,
     time: datetime | None = None,
+    aggregate_version: int | None = None,
 ) -> Envelope:
     """The envelope for publishing `event`; a fresh UUIDv7, the current time and a new trace
     are filled in when not given. Raises `ValueError` for a blank correlation id, a naive
-    time or a malformed traceparent."""
+    time, a malformed traceparent or an aggregate version below 1."""
     if not correlation_id:
         raise ValueError("correlation_id must not be empty")
     if time is not None and time.tzinfo is None:
         raise ValueError("time must be timezone-aware")
     if traceparent is not None and not is_valid_traceparent(traceparent):
         raise ValueError(f"not a W3C traceparent: {traceparent!r}")
+    if aggregate_version is not None and aggregate_version < 1:
+        raise ValueError(f"an aggregate version starts at 1, not {aggregate_version}")
     return Envelope(
         id=event_id or new_event_id(),
         source=source_of(event.service),
@@ -113,6 +127,7 @@ def envelope_for(
         correlation_id=correlation_id,
         causation_id=causation_id,
         traceparent=traceparent or new_traceparent(),
+        aggregate_version=aggregate_version,
     )
 
 
@@ -124,6 +139,7 @@ def build_message(
     traceparent: str | None = None,
     event_id: UUID | None = None,
     time: datetime | None = None,
+    aggregate_version: int | None = None,
 ) -> tuple[dict[str, str], bytes]:
     """NATS headers and body publishing `event` on its subject (`event.subject`).
 
@@ -136,6 +152,7 @@ def build_message(
         traceparent=traceparent,
         event_id=event_id,
         time=time,
+        aggregate_version=aggregate_version,
     )
     return envelope.headers(), event.model_dump_json().encode()
 
@@ -164,6 +181,14 @@ def _parse_time(name: str, value: str) -> datetime:
     return parsed.astimezone(UTC)
 
 
+def _parse_version(name: str, value: str | None) -> int | None:
+    if value is None or value == "":
+        return None
+    if not value.isascii() or not value.isdigit() or len(value) > 18 or int(value) < 1:
+        raise InvalidHeader(name, f"{value[:40]!r} is not a version (an integer from 1)")
+    return int(value)
+
+
 def parse_headers(headers: Mapping[str, str] | None) -> Envelope:
     """The envelope of a message from its headers (names compared case-insensitively).
 
@@ -189,6 +214,9 @@ def parse_headers(headers: Mapping[str, str] | None) -> Envelope:
         correlation_id=lowered["ce-correlationid"],
         causation_id=lowered.get("ce-causationid") or None,
         traceparent=traceparent if traceparent and is_valid_traceparent(traceparent) else None,
+        aggregate_version=_parse_version(
+            AGGREGATE_VERSION_HEADER, lowered.get(AGGREGATE_VERSION_HEADER)
+        ),
         specversion=SPECVERSION,
         datacontenttype=CONTENT_TYPE,
     )
@@ -234,6 +262,7 @@ def parse_message(
 
 
 __all__ = [
+    "AGGREGATE_VERSION_HEADER",
     "CONTENT_TYPE",
     "MSG_ID_HEADER",
     "REQUIRED_HEADERS",

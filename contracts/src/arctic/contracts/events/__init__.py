@@ -55,6 +55,7 @@ from arctic.contracts.events.prototyping import (
     PrototypeRequested,
     PrototypeTeamAssembled,
     Showcase,
+    Suggestion,
 )
 
 ALL_EVENTS: tuple[type[Event], ...] = (
@@ -141,5 +142,6 @@ __all__ = [
     "PrototypeTeamAssembled",
     "PrototypingEvent",
     "Showcase",
+    "Suggestion",
     "Term",
 ]

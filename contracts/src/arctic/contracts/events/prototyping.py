@@ -37,6 +37,18 @@ class Showcase(ContractModel):
     """Links to published pictures or videos (social media)."""
 
 
+class Suggestion(ContractModel):
+    """Somewhere else the company of a rejected request could turn: advice in words, and
+    where it fits, a catalogue offering or a funding instrument it names."""
+
+    note: Text
+    """What to tell the company: where to go and why it fits better."""
+    offering_id: UUID | None = None
+    """A catalogue offering (a service or a development environment) that fits better."""
+    funding_instrument_id: UUID | None = None
+    """A funding instrument of the catalogue, e.g. Business Finland's innovation voucher."""
+
+
 class PrototypeRequested(PrototypingEvent):
     """Published when a company submits a problem or idea, directly or through an inquiry
     routed to prototyping (then `origin_inquiry_id` names it)."""
@@ -81,6 +93,8 @@ class PrototypeRejected(PrototypingEvent):
     company: Company
     title: Text
     reason: Text
+    suggestions: list[Suggestion] = []
+    """Where else the company could go, when triage suggested anything."""
     rejected_at: UtcDateTime
 
 

@@ -14,6 +14,7 @@ from arctic.contracts.events import (
     PrototypeRequested,
     PrototypeTeamAssembled,
     Showcase,
+    Suggestion,
 )
 from arctic.contracts.examples.catalogue import INQUIRY_ID
 from arctic.contracts.examples.parties import REVONTULI, TEAM, at, example_id
@@ -60,6 +61,12 @@ def prototype_rejected() -> PrototypeRejected:
         company=REVONTULI,
         title=TITLE,
         reason="A product doing this is already on the market.",
+        suggestions=[
+            Suggestion(
+                note="The innovation voucher can fund adapting the existing product to you.",
+                funding_instrument_id=example_id("funding/innovation-voucher"),
+            )
+        ],
         rejected_at=at(4, 12),
     )
 
