@@ -11,6 +11,7 @@ import asyncpg
 import orjson
 from runtime_support import prototype_requested
 
+from arctic.runtime.clock import SettableClock
 from arctic.runtime.scheduler import Scheduler
 from arctic.runtime.testing import wait_until
 from arctic.runtime.unit_of_work import transaction
@@ -50,38 +51,46 @@ async def test_a_due_event_fires_exactly_once_with_two_scheduler_replicas(
     assert headers["ce-correlationid"] == "plan-1"
 
 
-async def test_an_event_does_not_fire_before_it_is_due(pool: asyncpg.Pool) -> None:
+async def test_an_event_fires_when_the_clock_reaches_its_time_and_not_before(
+    pool: asyncpg.Pool, clock: SettableClock
+) -> None:
     async with transaction(pool) as tx:
-        await tx.schedule(
-            "later", prototype_requested("later"), datetime.now(UTC) + timedelta(hours=1)
-        )
-    async with schedulers(pool, 1):
-        await asyncio.sleep(0.4)
+        await tx.schedule("deadline", prototype_requested("deadline"), clock() + timedelta(days=7))
+    scheduler = Scheduler(pool, clock=clock)
+    assert await scheduler.fire_due() == 0
+    clock.advance(timedelta(days=7) - timedelta(microseconds=1))
+    assert await scheduler.fire_due() == 0
     assert await outbox_titles(pool) == []
+    clock.advance(timedelta(microseconds=1))
+    assert await scheduler.fire_due() == 1
+    assert await outbox_titles(pool) == ["deadline"]
+    assert await pool.fetchval("SELECT count(*) FROM scheduled_events") == 0
 
 
-async def test_a_rescheduled_event_fires_at_its_new_time_only(pool: asyncpg.Pool) -> None:
+async def test_a_rescheduled_event_fires_at_its_new_time_only(
+    pool: asyncpg.Pool, clock: SettableClock
+) -> None:
+    start = clock()
     async with transaction(pool) as tx:
-        await tx.schedule(
-            "deadline", prototype_requested("deadline"), datetime.now(UTC) + timedelta(hours=1)
-        )
-    new_time = datetime.now(UTC) + timedelta(seconds=1)
+        await tx.schedule("deadline", prototype_requested("deadline"), start + timedelta(days=7))
     async with transaction(pool) as tx:
-        await tx.schedule("deadline", prototype_requested("deadline"), new_time)
-    async with schedulers(pool, 2):
-        await wait_until(lambda: _outbox_has(pool, 1), within=5)
-        fired_at = await pool.fetchval("SELECT created_at FROM outbox")
-        await asyncio.sleep(0.3)
-    assert fired_at >= new_time
+        await tx.schedule("deadline", prototype_requested("deadline"), start + timedelta(days=1))
+    scheduler = Scheduler(pool, clock=clock)
+    clock.advance(timedelta(days=1) - timedelta(microseconds=1))
+    assert await scheduler.fire_due() == 0
+    clock.advance(timedelta(microseconds=1))
+    assert await scheduler.fire_due() == 1
+    clock.advance(timedelta(days=7))
+    assert await scheduler.fire_due() == 0
     assert await outbox_titles(pool) == ["deadline"]
 
 
-async def test_a_cancelled_event_never_fires(pool: asyncpg.Pool) -> None:
+async def test_a_cancelled_event_never_fires(pool: asyncpg.Pool, clock: SettableClock) -> None:
     async with transaction(pool) as tx:
-        await tx.schedule("gone", prototype_requested("gone"), datetime.now(UTC))
+        await tx.schedule("gone", prototype_requested("gone"), clock())
         assert await tx.cancel_schedule("gone") is True
-    async with schedulers(pool, 1):
-        await asyncio.sleep(0.3)
+    clock.advance(timedelta(days=1))
+    assert await Scheduler(pool, clock=clock).fire_due() == 0
     assert await outbox_titles(pool) == []
 
 

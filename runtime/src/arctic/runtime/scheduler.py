@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from datetime import datetime
 
 import asyncpg
 
 from arctic.contracts.registry import model_for
 from arctic.runtime import metrics
+from arctic.runtime.clock import Clock, system_clock
 from arctic.runtime.context import bound
 from arctic.runtime.logs import get_logger
 from arctic.runtime.unit_of_work import Transaction
@@ -24,17 +26,25 @@ log = get_logger(__name__)
 class Scheduler:
     """Fires one schema's due events."""
 
-    def __init__(self, pool: asyncpg.Pool, *, interval: float = 1.0, batch_size: int = 100) -> None:
-        self.pool, self.interval, self.batch_size = pool, interval, batch_size
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        *,
+        clock: Clock = system_clock,
+        interval: float = 1.0,
+        batch_size: int = 100,
+    ) -> None:
+        self.pool, self.clock, self.interval, self.batch_size = pool, clock, interval, batch_size
         self._stopping = asyncio.Event()
 
-    async def fire_due(self) -> int:
-        """One round: emit the events due now; return how many."""
+    async def fire_due(self, now: datetime | None = None) -> int:
+        """One round: emit the events due at `now` (the clock's time); return how many."""
         async with self.pool.acquire() as conn, conn.transaction():
             rows = await conn.fetch(
                 """SELECT key, subject, payload, correlation_id FROM scheduled_events
-                   WHERE due_at <= now() ORDER BY due_at LIMIT $1 FOR UPDATE SKIP LOCKED""",
+                   WHERE due_at <= $2 ORDER BY due_at LIMIT $1 FOR UPDATE SKIP LOCKED""",
                 self.batch_size,
+                now or self.clock(),
             )
             for row in rows:
                 event = model_for(row["subject"]).model_validate_json(row["payload"])
