@@ -12,37 +12,38 @@ from arctic.contracts.envelope import Envelope
 from arctic.contracts.events import PrototypeRequested
 from arctic.runtime.consumer import Consumer
 from arctic.runtime.relay import Relay
-from arctic.runtime.subscriptions import Subscription
-from arctic.runtime.unit_of_work import Transaction, transaction
-from bench.events import REQUESTED, requested_event
+from arctic.runtime.settings import ServiceSettings
+from arctic.runtime.subscriptions import BatchContext, Context, Subscription, on, on_batch
+from arctic.runtime.unit_of_work import transaction
+from bench.events import requested_event
 from bench.infra import RT_STREAM
 
 Handler = Literal["batch", "event"]
 
 
-async def record_effect(tx: Transaction, envelope: Envelope, event: PrototypeRequested) -> None:
+async def record_effect(ctx: Context[ServiceSettings], event: PrototypeRequested) -> None:
     """The consuming handler: one effect row, in the inbox transaction."""
-    await tx.conn.execute(
+    await ctx.tx.conn.execute(
         "INSERT INTO effects (request_id, title) VALUES ($1, $2)", event.request_id, event.title
     )
 
 
 async def record_effects(
-    conn: asyncpg.Connection, items: Sequence[tuple[Envelope, PrototypeRequested]]
+    ctx: BatchContext[ServiceSettings], items: Sequence[tuple[Envelope, PrototypeRequested]]
 ) -> None:
     """The same handler as a batch handler: the effect rows of a batch in one statement."""
-    await conn.execute(
+    await ctx.conn.execute(
         "INSERT INTO effects (request_id, title) SELECT * FROM unnest($1::uuid[], $2::text[])",
         [event.request_id for _, event in items],
         [event.title for _, event in items],
     )
 
 
-def subscription(durable: str, handler: Handler = "batch") -> Subscription:
+def subscription(durable: str, handler: Handler = "batch") -> Subscription[ServiceSettings]:
     """The benchmark's durable consumer on PROTOTYPING, with a batch or a per-event handler."""
     if handler == "batch":
-        return Subscription(durable, RT_STREAM, batch_handlers={REQUESTED: record_effects})
-    return Subscription(durable, RT_STREAM, {REQUESTED: record_effect})
+        return Subscription(durable, RT_STREAM, [on_batch(PrototypeRequested, record_effects)])
+    return Subscription(durable, RT_STREAM, [on(PrototypeRequested, record_effect)])
 
 
 async def produce(pool: asyncpg.Pool, number: int) -> None:
@@ -66,4 +67,5 @@ def consumer(
     pool: asyncpg.Pool, js: JetStreamContext, durable: str, batch_size: int, handler: Handler
 ) -> Consumer:
     """The runtime's pull consumer for `durable`."""
-    return Consumer(pool, js, subscription(durable, handler), batch_size=batch_size)
+    bound = subscription(durable, handler).bind(ServiceSettings(service="bench"))
+    return Consumer(pool, js, bound, batch_size=batch_size)

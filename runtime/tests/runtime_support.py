@@ -13,7 +13,14 @@ import asyncpg
 
 from arctic.contracts.events import PrototypeRequested
 from arctic.contracts.examples import example_of
-from arctic.runtime.subscriptions import Subscription
+from arctic.runtime.settings import ServiceSettings
+from arctic.runtime.subscriptions import (
+    BoundSubscription,
+    Context,
+    EventHandler,
+    Subscription,
+    on,
+)
 
 EFFECTS_SQL = """CREATE TABLE effects (
     id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -22,6 +29,7 @@ EFFECTS_SQL = """CREATE TABLE effects (
     applied_at timestamptz NOT NULL DEFAULT clock_timestamp())"""
 DURABLE = "tests-prototyping"
 REQUESTED = PrototypeRequested.subject
+SETTINGS = ServiceSettings(service="tests")
 
 
 def prototype_requested(title: str = "Snow-load sensor") -> PrototypeRequested:
@@ -31,25 +39,30 @@ def prototype_requested(title: str = "Snow-load sensor") -> PrototypeRequested:
     )
 
 
-async def record_effect(tx: object, envelope: object, event: PrototypeRequested) -> None:
+async def record_effect(ctx: Context[ServiceSettings], event: PrototypeRequested) -> None:
     """The handler of the tests: one effects row per application."""
-    conn: asyncpg.Connection = tx.conn  # type: ignore[attr-defined]
-    await conn.execute(
-        "INSERT INTO effects (event_id, title) VALUES ($1, $2)",
-        envelope.id,  # type: ignore[attr-defined]
-        event.title,
+    await ctx.tx.conn.execute(
+        "INSERT INTO effects (event_id, title) VALUES ($1, $2)", ctx.envelope.id, event.title
     )
 
 
-def effects_subscription(**overrides: object) -> Subscription:
-    """The tests' subscription on PROTOTYPING, recording an effect per event."""
-    settings: dict[str, object] = {
-        "retry_base_seconds": 0.2,
-        "retry_max_seconds": 2.0,
-        "ack_wait_seconds": 5.0,
-    }
-    settings.update(overrides)
-    return Subscription(DURABLE, "PROTOTYPING", {REQUESTED: record_effect}, **settings)  # type: ignore[arg-type]
+def effects_subscription(
+    handler: EventHandler[ServiceSettings, PrototypeRequested] = record_effect,
+    *,
+    max_deliver: int = 10,
+    retry_base_seconds: float = 0.2,
+) -> BoundSubscription[ServiceSettings]:
+    """The tests' subscription on PROTOTYPING (recording an effect per event by default),
+    bound to the tests' settings."""
+    return Subscription(
+        DURABLE,
+        "PROTOTYPING",
+        [on(PrototypeRequested, handler)],
+        max_deliver=max_deliver,
+        retry_base_seconds=retry_base_seconds,
+        retry_max_seconds=2.0,
+        ack_wait_seconds=5.0,
+    ).bind(SETTINGS)
 
 
 async def effect_counts(pool: asyncpg.Pool) -> dict[uuid.UUID, int]:

@@ -38,7 +38,7 @@ async def book(booking: Booking) -> dict[str, int]:
     return {"hours": booking.hours}
 
 
-def sample_service() -> ServiceDefinition:
+def sample_service() -> ServiceDefinition[ServiceSettings]:
     migrations = Path(tempfile.mkdtemp())
     (migrations / "0001_effects.sql").write_text(
         "CREATE TABLE effects (id bigint GENERATED ALWAYS AS IDENTITY, event_id uuid, title text)"
@@ -46,8 +46,9 @@ def sample_service() -> ServiceDefinition:
     return ServiceDefinition(
         name="prototyping",  # it owns the PROTOTYPING stream, as the relay needs
         migrations=migrations,
+        settings_class=ServiceSettings,
         routers=[router],
-        subscribe=lambda settings: [effects_subscription()],
+        subscriptions=[effects_subscription()],
     )
 
 

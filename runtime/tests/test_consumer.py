@@ -7,13 +7,13 @@ import itertools
 import time
 import uuid
 from collections.abc import Sequence
-from typing import Any
 
 import asyncpg
 from nats.aio.client import Client as NATS
 from runtime_support import (
     DURABLE,
     REQUESTED,
+    SETTINGS,
     effect_counts,
     effects_subscription,
     prototype_requested,
@@ -21,11 +21,20 @@ from runtime_support import (
     running,
 )
 
-from arctic.contracts.envelope import build_message
+from arctic.contracts.envelope import Envelope, build_message
+from arctic.contracts.events import PrototypeRequested
 from arctic.runtime.consumer import Consumer
 from arctic.runtime.deadletters import list_dead_letters
 from arctic.runtime.replay import replay_dead_letter
-from arctic.runtime.subscriptions import Subscription
+from arctic.runtime.settings import ServiceSettings
+from arctic.runtime.subscriptions import (
+    BatchContext,
+    BatchHandler,
+    BoundSubscription,
+    Context,
+    Subscription,
+    on_batch,
+)
 from arctic.runtime.testing import wait_until
 
 
@@ -64,13 +73,13 @@ async def test_a_handler_failing_twice_is_retried_with_growing_delays_and_applie
 ) -> None:
     attempts: list[float] = []
 
-    async def flaky(tx: object, envelope: object, event: object) -> None:
+    async def flaky(ctx: Context[ServiceSettings], event: PrototypeRequested) -> None:
         attempts.append(time.monotonic())
         if len(attempts) <= 2:
             raise ConnectionError("the downstream is not there yet")
-        await record_effect(tx, envelope, event)  # type: ignore[arg-type]
+        await record_effect(ctx, event)
 
-    subscription = Subscription(DURABLE, stream, {REQUESTED: flaky}, retry_base_seconds=0.5)
+    subscription = effects_subscription(flaky, retry_base_seconds=0.5)
     event_id = await publish(nc)
     async with running(Consumer(pool, nc.jetstream(), subscription)):
         await wait_until(lambda: _applied(pool, 1), within=15)
@@ -112,14 +121,12 @@ async def test_exhausted_deliveries_are_dead_lettered_and_can_be_replayed(
 ) -> None:
     healthy = asyncio.Event()
 
-    async def broken_until_fixed(tx: object, envelope: object, event: object) -> None:
+    async def broken_until_fixed(ctx: Context[ServiceSettings], event: PrototypeRequested) -> None:
         if not healthy.is_set():
             raise ValueError("template missing")
-        await record_effect(tx, envelope, event)  # type: ignore[arg-type]
+        await record_effect(ctx, event)
 
-    subscription = Subscription(
-        DURABLE, stream, {REQUESTED: broken_until_fixed}, max_deliver=2, retry_base_seconds=0.1
-    )
+    subscription = effects_subscription(broken_until_fixed, max_deliver=2, retry_base_seconds=0.1)
     event_id = await publish(nc)
     async with running(Consumer(pool, nc.jetstream(), subscription)):
         await wait_until(lambda: _dead_letters(pool, 1))
@@ -157,9 +164,22 @@ async def _acked(nc: NATS, stream: str, count: int) -> bool:
     return bool(info.ack_floor.stream_seq >= count and info.num_ack_pending == 0)
 
 
-async def record_effects(conn: asyncpg.Connection, events: Sequence[tuple[Any, Any]]) -> None:
+Batch = Sequence[tuple[Envelope, PrototypeRequested]]
+
+
+def batch_subscription(
+    handler: BatchHandler[ServiceSettings, PrototypeRequested], max_deliver: int = 10
+) -> BoundSubscription[ServiceSettings]:
+    """The tests' subscription with a batch handler."""
+    subscription = Subscription(
+        DURABLE, "PROTOTYPING", [on_batch(PrototypeRequested, handler)], max_deliver=max_deliver
+    )
+    return subscription.bind(SETTINGS)
+
+
+async def record_effects(ctx: BatchContext[ServiceSettings], events: Batch) -> None:
     """A batch handler: the effects of many events in one statement."""
-    await conn.executemany(
+    await ctx.conn.executemany(
         "INSERT INTO effects (event_id, title) VALUES ($1, $2)",
         [(envelope.id, event.title) for envelope, event in events],
     )
@@ -170,12 +190,12 @@ async def test_a_batch_handler_applies_a_backlog_in_few_calls_each_event_once(
 ) -> None:
     calls: list[int] = []
 
-    async def counted(conn: asyncpg.Connection, events: Sequence[tuple[Any, Any]]) -> None:
+    async def counted(ctx: BatchContext[ServiceSettings], events: Batch) -> None:
         calls.append(len(events))
-        await record_effects(conn, events)
+        await record_effects(ctx, events)
 
     ids = [await publish(nc, f"t{i}") for i in range(500)]
-    subscription = Subscription(DURABLE, stream, batch_handlers={REQUESTED: counted})
+    subscription = batch_subscription(counted)
     async with running(Consumer(pool, nc.jetstream(), subscription, batch_size=100)):
         await wait_until(lambda: _applied(pool, 500))
     assert await effect_counts(pool) == dict.fromkeys(ids, 1)
@@ -186,14 +206,12 @@ async def test_a_batch_handler_applies_a_backlog_in_few_calls_each_event_once(
 async def test_a_failing_batch_handler_is_narrowed_to_the_event_at_fault(
     pool: asyncpg.Pool, nc: NATS, stream: str
 ) -> None:
-    async def refuses_poison(conn: asyncpg.Connection, events: Sequence[tuple[Any, Any]]) -> None:
+    async def refuses_poison(ctx: BatchContext[ServiceSettings], events: Batch) -> None:
         if any(event.title == "poison" for _, event in events):
             raise ValueError("cannot apply poison")
-        await record_effects(conn, events)
+        await record_effects(ctx, events)
 
-    subscription = Subscription(
-        DURABLE, stream, batch_handlers={REQUESTED: refuses_poison}, max_deliver=1
-    )
+    subscription = batch_subscription(refuses_poison, max_deliver=1)
     good = [await publish(nc, f"good {i}") for i in range(20)]
     await publish(nc, "poison")
     good += [await publish(nc, f"good {i}") for i in range(20, 40)]

@@ -136,12 +136,12 @@ def rendered_dir(rendered: dict[str, list[Doc]], tmp_path_factory: pytest.TempPa
     return directory
 
 
-def durables_in_code() -> dict[str, list[Subscription]]:
+def durables_in_code() -> dict[str, list[Subscription[Any]]]:
     """Each installed service's durable consumers, as its code defines them (an empty list
     for a service that consumes nothing): the deployment scales on exactly these."""
     from arctic.runtime.service import installed_services
 
-    return {name: list(d.subscriptions()) for name, d in installed_services().items()}
+    return {name: list(d.subscriptions) for name, d in installed_services().items()}
 
 
 def of_kind(docs: list[Doc], kind: str) -> list[Doc]:

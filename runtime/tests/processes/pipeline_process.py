@@ -18,9 +18,12 @@ sys.path.insert(0, str(Path(__file__).parent.parent))
 
 from runtime_support import effects_subscription, record_effect
 
+from arctic.contracts.events import PrototypeRequested
 from arctic.runtime.consumer import Consumer
 from arctic.runtime.db import create_pool
 from arctic.runtime.relay import Relay
+from arctic.runtime.settings import ServiceSettings
+from arctic.runtime.subscriptions import Context
 
 
 class RelayDyingAfterPublish(Relay):
@@ -32,8 +35,8 @@ class RelayDyingAfterPublish(Relay):
         os.kill(os.getpid(), signal.SIGKILL)
 
 
-async def slow_effect(tx: Any, envelope: Any, event: Any) -> None:
-    await record_effect(tx, envelope, event)
+async def slow_effect(ctx: Context[ServiceSettings], event: PrototypeRequested) -> None:
+    await record_effect(ctx, event)
     await asyncio.sleep(0.002)
 
 
@@ -44,12 +47,8 @@ async def main(mode: str, dsn: str, schema: str, nats_url: str) -> None:
     if mode == "relay-dies-after-publish":
         await RelayDyingAfterPublish(pool, js, schema).publish_pending()
         return
-    subscription = effects_subscription()
-    subscription = type(subscription)(
-        subscription.durable, subscription.stream, dict.fromkeys(subscription.handlers, slow_effect)
-    )
     print("consuming", flush=True)
-    await Consumer(pool, js, subscription, batch_size=100).run()
+    await Consumer(pool, js, effects_subscription(slow_effect), batch_size=100).run()
 
 
 if __name__ == "__main__":

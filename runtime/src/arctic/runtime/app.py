@@ -6,32 +6,45 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from arctic.runtime import metrics
+from arctic.runtime.clock import Clock, system_clock
 from arctic.runtime.context import bound, child_traceparent
+from arctic.runtime.idempotency import install_idempotency
 from arctic.runtime.logs import configure_logging, get_logger
-from arctic.runtime.problems import install_problem_handlers
+from arctic.runtime.problems import Conflict, install_problem_handlers, problem_for
 from arctic.runtime.readiness import readiness
 from arctic.runtime.resources import Resources
 from arctic.runtime.service import ServiceDefinition
 from arctic.runtime.settings import ServiceSettings
+from arctic.runtime.unit_of_work import ConcurrentChange
 
 log = get_logger("arctic.http")
 CORRELATION_HEADER = "X-Correlation-ID"
 
 
-def create_app(definition: ServiceDefinition, settings: ServiceSettings | None = None) -> FastAPI:
-    """Build the HTTP app of a service; its lifespan owns every connection and loop."""
+RUNTIME_PROBLEMS = (problem_for(ConcurrentChange, lambda error: Conflict(str(error))),)
+
+
+def create_app(
+    definition: ServiceDefinition[Any],
+    settings: ServiceSettings | None = None,
+    *,
+    clock: Clock = system_clock,
+) -> FastAPI:
+    """Build the HTTP app of a service; its lifespan owns every connection and loop. `clock`
+    is the service's one clock (tests pass a settable one)."""
     settings = settings or definition.settings()
     configure_logging(definition.name, settings.log_level)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        resources = await Resources.open(definition, settings)
+        resources = await Resources.open(definition, settings, clock)
         app.state.resources = resources
         resources.start()
         log.info("service started", port=settings.port())
@@ -48,6 +61,9 @@ def create_app(definition: ServiceDefinition, settings: ServiceSettings | None =
         lifespan=lifespan,
     )
     install_problem_handlers(app)
+    for problem in (*RUNTIME_PROBLEMS, *definition.problems):
+        app.add_exception_handler(problem.error, problem.respond)
+    install_idempotency(app)
     app.middleware("http")(_correlate)
     for router in definition.routers:
         app.include_router(router)
@@ -95,9 +111,3 @@ async def _correlate(
             )
     response.headers[CORRELATION_HEADER] = correlation_id
     return response
-
-
-def resources_of(request: Request) -> Resources:
-    """The running service's resources, for endpoints (`Depends(resources_of)`)."""
-    resources: Resources = request.app.state.resources
-    return resources

@@ -107,7 +107,7 @@ async def _provision(service: str) -> None:
     try:
         js = nc.jetstream()
         await ensure_stream(js, stream_of_service(service), settings.stream_replicas)
-        for subscription in definition.subscriptions(settings):
+        for subscription in definition.subscriptions:
             await ensure_consumer(js, subscription)
     finally:
         await nc.drain()
@@ -150,7 +150,7 @@ async def _dead_letters_replay(service: str, ids: list[int]) -> None:
     definition = load_service(service)
     settings = definition.settings()
     configure_logging(service, settings.log_level)
-    by_durable = {s.durable: s for s in definition.subscriptions(settings)}
+    by_durable = {s.durable: s.bind(settings) for s in definition.subscriptions}
     pool = await create_pool(settings.database_dsn.get_secret_value(), service, size=2)
     failures = 0
     try:

@@ -17,6 +17,7 @@ import asyncio
 import contextlib
 import time
 from collections.abc import Sequence
+from typing import Any
 
 import asyncpg
 import nats.errors
@@ -29,7 +30,7 @@ from arctic.runtime import metrics
 from arctic.runtime.deadletters import record_dead_letter
 from arctic.runtime.inbox import Delivery, HandlerFailed, apply_once
 from arctic.runtime.logs import get_logger
-from arctic.runtime.subscriptions import Subscription
+from arctic.runtime.subscriptions import BoundSubscription
 
 log = get_logger(__name__)
 
@@ -41,7 +42,7 @@ class Consumer:
         self,
         pool: asyncpg.Pool,
         js: JetStreamContext,
-        subscription: Subscription,
+        subscription: BoundSubscription[Any],
         *,
         batch_size: int = 200,
         fetch_timeout: float = 1.0,

@@ -15,8 +15,7 @@ from nats.aio.msg import Msg
 from arctic.contracts.envelope import Envelope
 from arctic.runtime import metrics
 from arctic.runtime.context import bound
-from arctic.runtime.subscriptions import Subscription
-from arctic.runtime.unit_of_work import Transaction
+from arctic.runtime.subscriptions import BoundSubscription
 
 
 @dataclass(frozen=True)
@@ -44,7 +43,7 @@ class HandlerFailed(Exception):
 
 async def apply_once(
     conn: asyncpg.Connection,
-    subscription: Subscription,
+    subscription: BoundSubscription[Any],
     deliveries: Sequence[Delivery],
     *,
     batched: bool = True,
@@ -59,7 +58,7 @@ async def apply_once(
             todo.append(delivery)
     groups: dict[str, list[Delivery]] = defaultdict(list)
     for delivery in todo:
-        if batched and delivery.envelope.type in subscription.batch_handlers:
+        if batched and subscription.batches(delivery.envelope.type):
             groups[delivery.envelope.type].append(delivery)
         else:
             await _handle_one(conn, subscription, delivery)
@@ -83,7 +82,7 @@ async def _mark_in_inbox(
 
 
 async def _handle_one(
-    conn: asyncpg.Connection, subscription: Subscription, delivery: Delivery
+    conn: asyncpg.Connection, subscription: BoundSubscription[Any], delivery: Delivery
 ) -> None:
     envelope = delivery.envelope
     started = time.perf_counter()
@@ -95,29 +94,30 @@ async def _handle_one(
         consumer=subscription.durable,
     ):
         try:
-            if envelope.type in subscription.handlers:
-                handler = subscription.handlers[envelope.type]
-                await handler(Transaction.caused_by(conn, envelope), envelope, delivery.event)
-            else:
-                await subscription.batch_handlers[envelope.type](conn, [(envelope, delivery.event)])
+            await subscription.handle(conn, envelope, delivery.event)
         except Exception as error:
             raise HandlerFailed(delivery, error) from error
     _observe(subscription, envelope.type, started)
 
 
 async def _handle_group(
-    conn: asyncpg.Connection, subscription: Subscription, subject: str, group: list[Delivery]
+    conn: asyncpg.Connection,
+    subscription: BoundSubscription[Any],
+    subject: str,
+    group: list[Delivery],
 ) -> None:
     started = time.perf_counter()
     with bound(event_type=subject, consumer=subscription.durable):
         try:
-            await subscription.batch_handlers[subject](conn, [(d.envelope, d.event) for d in group])
+            await subscription.handle_batch(conn, subject, [(d.envelope, d.event) for d in group])
         except Exception as error:
             raise HandlerFailed(group[0] if len(group) == 1 else None, error) from error
     _observe(subscription, subject, started, len(group))
 
 
-def _observe(subscription: Subscription, subject: str, started: float, count: int = 1) -> None:
+def _observe(
+    subscription: BoundSubscription[Any], subject: str, started: float, count: int = 1
+) -> None:
     per_event = (time.perf_counter() - started) / count
     histogram = metrics.HANDLER_DURATION.labels(subscription.durable, subject)
     for _ in range(count):

@@ -121,7 +121,7 @@ class LocalStack:
             for name in self.services:
                 await ensure_stream(js, stream_of_service(name), 1)
             for definition in self.services.values():
-                for subscription in definition.subscriptions():
+                for subscription in definition.subscriptions:
                     await ensure_consumer(js, subscription, wait_for_stream=5)
         finally:
             await nc.drain()

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from http import HTTPStatus
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -40,6 +42,43 @@ class Conflict(Problem):
 
     status = 409
     title = "Conflict"
+
+
+class InvalidField(Problem):
+    """A field's value breaks a rule the request's schema could not express (422, in the
+    shape of a validation error)."""
+
+    status = 422
+    title = "Invalid request"
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(
+            f"Invalid value in: {field}",
+            errors=[{"field": field, "message": message, "type": "value_error"}],
+        )
+
+
+X = TypeVar("X", bound=Exception)
+
+
+@dataclass(frozen=True)
+class ProblemFor(Generic[X]):
+    """How an error of the domain (which knows nothing of HTTP) is answered: `answer` turns
+    it into a Problem. Made by `problem_for`, listed in `ServiceDefinition.problems`."""
+
+    error: type[X]
+    answer: Callable[[X], Problem]
+
+    async def respond(self, request: Request, error: Exception) -> JSONResponse:
+        """The exception handler answering `error` as problem+json."""
+        assert isinstance(error, self.error)
+        return await _problem(request, self.answer(error))
+
+
+def problem_for(error: type[X], answer: Callable[[X], Problem]) -> ProblemFor[X]:
+    """Answer `error` (and its subclasses) with the Problem `answer(error)` makes, e.g.
+    `problem_for(TransitionNotAllowed, lambda e: Conflict(str(e), state=e.state))`."""
+    return ProblemFor(error, answer)
 
 
 def problem_response(status: int, title: str, detail: str, **extensions: Any) -> JSONResponse:

@@ -8,6 +8,7 @@ reads, waiting for those streams to exist. At run time services only bind.
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 from nats.js import JetStreamContext
 from nats.js.api import (
@@ -23,11 +24,12 @@ from nats.js.errors import NotFoundError
 
 from arctic.contracts.registry import StreamDefinition
 from arctic.runtime.logs import get_logger
+from arctic.runtime.settings import STREAM_MAX_AGE_DAYS
 from arctic.runtime.subscriptions import Subscription
 
 log = get_logger(__name__)
 DUPLICATE_WINDOW_SECONDS = 120.0
-MAX_AGE_SECONDS = 400 * 24 * 3600.0
+MAX_AGE_SECONDS = STREAM_MAX_AGE_DAYS * 24 * 3600.0
 
 
 def stream_config(definition: StreamDefinition, replicas: int) -> StreamConfig:
@@ -44,7 +46,7 @@ def stream_config(definition: StreamDefinition, replicas: int) -> StreamConfig:
     )
 
 
-def consumer_config(subscription: Subscription) -> ConsumerConfig:
+def consumer_config(subscription: Subscription[Any]) -> ConsumerConfig:
     """The durable pull consumer behind a subscription."""
     return ConsumerConfig(
         durable_name=subscription.durable,
@@ -71,7 +73,7 @@ async def ensure_stream(js: JetStreamContext, definition: StreamDefinition, repl
 
 
 async def ensure_consumer(
-    js: JetStreamContext, subscription: Subscription, *, wait_for_stream: float = 60.0
+    js: JetStreamContext, subscription: Subscription[Any], *, wait_for_stream: float = 60.0
 ) -> None:
     """Create or update the durable consumer, once its stream exists."""
     deadline = asyncio.get_running_loop().time() + wait_for_stream

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import asyncpg
 import orjson
 
 from arctic.contracts.envelope import parse_message
 from arctic.runtime.inbox import Delivery, HandlerFailed, apply_once
-from arctic.runtime.subscriptions import Subscription
+from arctic.runtime.subscriptions import BoundSubscription
 
 
 async def replay_dead_letter(
-    pool: asyncpg.Pool, subscription: Subscription, dead_letter_id: int
+    pool: asyncpg.Pool, subscription: BoundSubscription[Any], dead_letter_id: int
 ) -> bool:
     """Apply a dead-lettered message again, through the same inbox and handler.
 

@@ -1,4 +1,5 @@
-"""The live resources of a running service: settings, pool, NATS, relay, scheduler, consumers."""
+"""The live resources of a running service: settings, clock, pool, NATS, relay, scheduler,
+consumers and housekeeping."""
 
 from __future__ import annotations
 
@@ -12,8 +13,10 @@ import nats
 from nats.aio.client import Client as NATS
 from nats.js import JetStreamContext
 
+from arctic.runtime.clock import Clock, system_clock
 from arctic.runtime.consumer import Consumer
 from arctic.runtime.db import create_pool
+from arctic.runtime.housekeeping import RUNTIME_PRUNES, Housekeeping
 from arctic.runtime.logs import get_logger
 from arctic.runtime.relay import Relay
 from arctic.runtime.scheduler import Scheduler
@@ -51,20 +54,27 @@ async def connect_nats(settings: ServiceSettings) -> NATS:
 
 @dataclass
 class Resources:
-    """What a service's handlers, endpoints and workers reach."""
+    """What a service's workers reach (handlers and endpoints get narrower contexts)."""
 
-    definition: ServiceDefinition
+    definition: ServiceDefinition[Any]
     settings: Any
+    clock: Clock
     pool: asyncpg.Pool
     nc: NATS
     js: JetStreamContext
     relay: Relay
     scheduler: Scheduler
     consumers: list[Consumer]
+    housekeeping: Housekeeping[Any]
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     @classmethod
-    async def open(cls, definition: ServiceDefinition, settings: ServiceSettings) -> Resources:
+    async def open(
+        cls,
+        definition: ServiceDefinition[Any],
+        settings: ServiceSettings,
+        clock: Clock = system_clock,
+    ) -> Resources:
         """Connect to PostgreSQL and NATS and build the loops (not started yet)."""
         pool = await create_pool(
             settings.database_dsn.get_secret_value(),
@@ -80,18 +90,23 @@ class Resources:
             batch_size=settings.relay_batch_size,
             sweep_seconds=settings.relay_sweep_seconds,
         )
-        scheduler = Scheduler(pool, interval=settings.scheduler_interval_seconds)
+        scheduler = Scheduler(pool, clock=clock, interval=settings.scheduler_interval_seconds)
         consumers = [
-            Consumer(pool, js, sub, batch_size=settings.consumer_batch_size)
-            for sub in definition.subscriptions(settings)
+            Consumer(pool, js, sub.bind(settings, clock), batch_size=settings.consumer_batch_size)
+            for sub in definition.subscriptions
         ]
-        return cls(definition, settings, pool, nc, js, relay, scheduler, consumers)
+        prunes = [*RUNTIME_PRUNES, *definition.prunes]
+        housekeeping = Housekeeping(pool, settings, prunes, clock=clock)
+        return cls(
+            definition, settings, clock, pool, nc, js, relay, scheduler, consumers, housekeeping
+        )
 
     def start(self) -> None:
         """Start the relay, the scheduler, the consumers and the service's workers."""
         loops: list[Coroutine[Any, Any, None]] = [self.relay.run(), self.scheduler.run()]
         loops += [consumer.run() for consumer in self.consumers]
         loops += [worker(self) for worker in self.definition.workers]
+        loops.append(self.housekeeping.run())
         self.tasks = [asyncio.create_task(_supervised(loop)) for loop in loops]
 
     async def close(self) -> None:
@@ -100,6 +115,7 @@ class Resources:
         for consumer in self.consumers:
             consumer.stop()
         self.scheduler.stop()
+        self.housekeeping.stop()
         consumer_tasks = self.tasks[2 : 2 + len(self.consumers)]
         if consumer_tasks:
             await asyncio.wait(consumer_tasks, timeout=grace)

@@ -6,51 +6,53 @@ from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from importlib.metadata import entry_points
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from fastapi import APIRouter
 
+from arctic.runtime.housekeeping import Prune
+from arctic.runtime.problems import ProblemFor
 from arctic.runtime.settings import ServiceSettings
 from arctic.runtime.subscriptions import Subscription
 
 if TYPE_CHECKING:
     from arctic.runtime.resources import Resources
 
+S = TypeVar("S", bound=ServiceSettings)
 Worker = Callable[["Resources"], Coroutine[Any, Any, None]]
-Subscriber = Callable[[Any], Sequence[Subscription]]
 ENTRY_POINT_GROUP = "arctic.services"
 
 
 @dataclass(frozen=True)
-class ServiceDefinition:
-    """A service: its name (also its schema, role and stream owner), migrations, API and work.
+class ServiceDefinition(Generic[S]):
+    """A service: its name (also its schema, role and stream owner), settings class,
+    migrations, and what it runs.
 
-    `subscribe` gives the service's subscriptions for its settings (handlers may need them,
-    e.g. an address to write to). `workers` are long-running coroutines the service needs
-    besides consumers (for example the notifications delivery loop); they get the service's
-    resources and run until cancelled at shutdown.
+    - `subscriptions`: the durable consumers it reads, with handlers by event class (`on`);
+    - `routers`: its HTTP API; endpoints reach the unit of work, settings and clock through
+      the dependencies of `arctic.runtime.endpoints`;
+    - `problems`: how its domain errors are answered over HTTP (`problem_for`);
+    - `workers`: long-running coroutines besides consumers (e.g. the notifications delivery
+      loop), given the service's resources and run until cancelled at shutdown;
+    - `prunes`: its own housekeeping statements, run beside the runtime's (`Prune`).
     """
 
     name: str
     migrations: Path
-    subscribe: Subscriber | None = None
+    settings_class: type[S]
+    subscriptions: Sequence[Subscription[S]] = ()
     routers: Sequence[APIRouter] = ()
+    problems: Sequence[ProblemFor[Any]] = ()
     workers: Sequence[Worker] = ()
-    settings_class: type[ServiceSettings] = ServiceSettings
+    prunes: Sequence[Prune[S]] = ()
     description: str = ""
 
-    def settings(self) -> ServiceSettings:
+    def settings(self) -> S:
         """Read this service's settings from the environment."""
         return self.settings_class(service=self.name)
 
-    def subscriptions(self, settings: ServiceSettings | None = None) -> Sequence[Subscription]:
-        """The durable consumers this service reads, with handlers bound to `settings`."""
-        if self.subscribe is None:
-            return ()
-        return self.subscribe(settings or self.settings())
 
-
-def installed_services() -> dict[str, ServiceDefinition]:
+def installed_services() -> dict[str, ServiceDefinition[Any]]:
     """Every service installed in this environment, by name (entry points `arctic.services`)."""
     found = {}
     for entry in entry_points(group=ENTRY_POINT_GROUP):
@@ -60,7 +62,7 @@ def installed_services() -> dict[str, ServiceDefinition]:
     return dict(sorted(found.items()))
 
 
-def load_service(name: str) -> ServiceDefinition:
+def load_service(name: str) -> ServiceDefinition[Any]:
     """The installed service called `name` (only that one is imported)."""
     for entry in entry_points(group=ENTRY_POINT_GROUP, name=name):
         definition = entry.load()

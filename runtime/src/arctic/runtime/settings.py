@@ -5,6 +5,9 @@ from __future__ import annotations
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+STREAM_MAX_AGE_DAYS = 400
+"""How long a stream keeps a message (JetStream max age, see `provisioning`)."""
+
 SERVICE_PORTS = {
     "catalogue": 8101,
     "prototyping": 8102,
@@ -38,6 +41,17 @@ class ServiceSettings(BaseSettings):
     scheduler_interval_seconds: float = Field(default=1.0, gt=0)
     consumer_batch_size: int = Field(default=200, ge=1)
     shutdown_grace_seconds: float = Field(default=20.0, gt=0)
+    # Housekeeping: small batches with a pause between them, so pruning never holds up the
+    # relay or the consumers; each kind of row has its retention.
+    housekeeping_interval_seconds: float = Field(default=300.0, gt=0)
+    housekeeping_batch_size: int = Field(default=1000, ge=1)
+    housekeeping_pause_seconds: float = Field(default=0.05, ge=0)
+    outbox_retention_days: int = Field(default=7, ge=1)
+    # An inbox id must outlive every copy of its event that the stream could still deliver
+    # (a redelivery, or a durable replaying the whole stream): the stream keeps 400 days.
+    inbox_retention_days: int = Field(default=STREAM_MAX_AGE_DAYS + 1, ge=STREAM_MAX_AGE_DAYS)
+    dead_letter_retention_days: int = Field(default=30, ge=1)
+    idempotency_key_hours: int = Field(default=24, ge=1)
 
     def port(self) -> int:
         """The HTTP port: the setting, or the service's conventional local port."""

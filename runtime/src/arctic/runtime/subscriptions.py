@@ -1,47 +1,169 @@
-"""What a service consumes: a durable consumer on another service's stream, and its handlers."""
+"""What a service consumes: durable consumers on other services' streams, and typed handlers.
+
+A service lists its handlers by event class and gets each event with a typed context:
+
+    async def acknowledge(ctx: Context[NotificationsSettings], event: PrototypeRequested) -> None:
+        ...
+
+    SUBSCRIPTIONS = [
+        Subscription(
+            "notifications-prototyping", "PROTOTYPING", [on(PrototypeRequested, acknowledge)]
+        )
+    ]
+
+The runtime binds each subscription to the running service's settings and clock
+(`Subscription.bind`) and calls the handlers inside the transaction that also records the
+event ids in the inbox.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, fields
+from typing import Any, Generic, TypeVar
 
 import asyncpg
 
 from arctic.contracts.envelope import Envelope
+from arctic.contracts.events import Event
+from arctic.runtime.clock import Clock, system_clock
+from arctic.runtime.settings import ServiceSettings
 from arctic.runtime.unit_of_work import Transaction
 
-Handler = Callable[[Transaction, Envelope, Any], Awaitable[None]]
-BatchHandler = Callable[[asyncpg.Connection, Sequence[tuple[Envelope, Any]]], Awaitable[None]]
+S = TypeVar("S", bound=ServiceSettings)
+E = TypeVar("E", bound=Event)
+
+
+@dataclass(frozen=True, slots=True)
+class Context(Generic[S]):
+    """What a handler of one event gets besides the event.
+
+    `tx` is the inbox transaction (its emits carry the event's correlation id and name it as
+    their cause), `envelope` the event's CloudEvents attributes, `settings` the service's
+    settings and `clock` the service's clock.
+    """
+
+    tx: Transaction
+    envelope: Envelope
+    settings: S
+    clock: Clock
+
+
+@dataclass(frozen=True, slots=True)
+class BatchContext(Generic[S]):
+    """What a batch handler gets besides its events: the inbox transaction's connection, the
+    service's settings and clock. `transaction_for(envelope)` emits on behalf of one event."""
+
+    conn: asyncpg.Connection
+    settings: S
+    clock: Clock
+
+    def transaction_for(self, envelope: Envelope) -> Transaction:
+        """The transaction through which to emit what `envelope`'s event causes."""
+        return Transaction.caused_by(self.conn, envelope)
+
+
+EventHandler = Callable[[Context[S], E], Awaitable[None]]
+"""A handler of one event: `async def handle(ctx: Context[MySettings], event: MyEvent)`."""
+BatchHandler = Callable[[BatchContext[S], Sequence[tuple[Envelope, E]]], Awaitable[None]]
+"""A handler of all the fresh events of one type in a fetched batch (a backlog in one statement)."""
 
 
 @dataclass(frozen=True)
-class Subscription:
-    """A durable pull consumer named `<consumer-service>-<purpose>` on `stream`.
+class Handler(Generic[S]):
+    """One event class and what handles it (made by `on` or `on_batch`)."""
 
-    `handlers` maps a subject to a handler of one event; `batch_handlers` maps a subject to a
-    handler of all the fresh events of that subject in a fetched batch (one statement for many
-    rows while a backlog is caught up). Either runs inside the transaction that also records
-    the event ids in the inbox; a per-event handler may `emit` and `schedule` on its
-    transaction, a batch handler builds one per event with `Transaction.caused_by`. The
-    consumer is filtered to exactly the subjects handled.
-    """
+    event: type[Event]
+    one: EventHandler[S, Any] | None = None
+    batch: BatchHandler[S, Any] | None = None
+
+
+def on(event: type[E], handle: EventHandler[S, E]) -> Handler[S]:
+    """Handle each `event` with `handle(ctx, event)`."""
+    return Handler(event, one=handle)
+
+
+def on_batch(event: type[E], handle: BatchHandler[S, E]) -> Handler[S]:
+    """Handle the fresh `event`s of a fetched batch together with `handle(ctx, [(envelope,
+    event), ...])` (one event at a time when a batch fails, to find the one at fault)."""
+    return Handler(event, batch=handle)
+
+
+@dataclass(frozen=True)
+class Subscription(Generic[S]):
+    """A durable pull consumer named `<consumer-service>-<purpose>` on `stream`, and its
+    handlers by event class. The consumer is filtered to exactly the subjects handled."""
 
     durable: str
     stream: str
-    handlers: Mapping[str, Handler] = field(default_factory=dict)
-    batch_handlers: Mapping[str, BatchHandler] = field(default_factory=dict)
+    handlers: Sequence[Handler[S]] = ()
     max_deliver: int = 10
     ack_wait_seconds: float = 60.0
     retry_base_seconds: float = 1.0
     retry_max_seconds: float = 60.0
+    _by_subject: Mapping[str, Handler[S]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        by_subject: dict[str, Handler[S]] = {}
+        for handler in self.handlers:
+            if handler.event.subject in by_subject:
+                raise ValueError(f"{self.durable}: two handlers for {handler.event.__name__}")
+            by_subject[handler.event.subject] = handler
+        object.__setattr__(self, "_by_subject", by_subject)
 
     @property
     def subjects(self) -> list[str]:
         """Every subject this subscription handles, sorted."""
-        return sorted({*self.handlers, *self.batch_handlers})
+        return sorted(self._by_subject)
 
     def retry_delay(self, delivered: int) -> float:
         """The nak delay after the `delivered`-th failed delivery: doubling, capped."""
         delay = self.retry_base_seconds * 2 ** max(delivered - 1, 0)
         return float(min(delay, self.retry_max_seconds))
+
+    def bind(self, settings: S, clock: Clock = system_clock) -> BoundSubscription[S]:
+        """This subscription with the settings and clock its handlers' contexts carry."""
+        declared = {f.name: getattr(self, f.name) for f in fields(Subscription) if f.init}
+        return BoundSubscription(**declared, settings=settings, clock=clock)
+
+
+@dataclass(frozen=True, kw_only=True)
+class BoundSubscription(Subscription[S]):
+    """A subscription bound to a running service: what the consumer and the inbox call."""
+
+    settings: S
+    clock: Clock = system_clock
+
+    def batches(self, subject: str) -> bool:
+        """Whether the events of `subject` go to a batch handler."""
+        return self._by_subject[subject].batch is not None
+
+    async def handle(self, conn: asyncpg.Connection, envelope: Envelope, event: Event) -> None:
+        """Run the handler of one event inside the inbox transaction on `conn`."""
+        handler = self._by_subject[envelope.type]
+        if handler.one is not None:
+            tx = Transaction.caused_by(conn, envelope)
+            await handler.one(Context(tx, envelope, self.settings, self.clock), event)
+        else:
+            await self.handle_batch(conn, envelope.type, [(envelope, event)])
+
+    async def handle_batch(
+        self, conn: asyncpg.Connection, subject: str, items: Sequence[tuple[Envelope, Event]]
+    ) -> None:
+        """Run the batch handler of `subject` on several fresh events at once."""
+        batch = self._by_subject[subject].batch
+        assert batch is not None, f"{subject} has no batch handler"
+        await batch(BatchContext(conn, self.settings, self.clock), items)
+
+
+__all__ = [
+    "BatchContext",
+    "BatchHandler",
+    "BoundSubscription",
+    "Context",
+    "EventHandler",
+    "Handler",
+    "Subscription",
+    "on",
+    "on_batch",
+]

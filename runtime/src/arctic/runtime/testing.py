@@ -19,6 +19,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import nats
@@ -26,6 +27,7 @@ import pytest
 from nats.aio.client import Client as NATS
 
 from arctic.contracts.registry import stream_of_service
+from arctic.runtime.clock import Clock, SettableClock, system_clock
 from arctic.runtime.db import create_pool, ensure_service_schema, migrate
 from arctic.runtime.provisioning import ensure_consumer, ensure_stream
 from arctic.runtime.servers import LocalNats, LocalPostgres, free_port
@@ -148,7 +150,7 @@ async def fresh_database(postgres_admin_dsn: str) -> AsyncIterator[str]:
         await admin.close()
 
 
-async def prepare_service_database(admin_dsn: str, definition: ServiceDefinition) -> str:
+async def prepare_service_database(admin_dsn: str, definition: ServiceDefinition[Any]) -> str:
     """The service's role and schema in the database of `admin_dsn`, migrated; its DSN."""
     password = uuid.uuid4().hex
     await ensure_service_schema(admin_dsn, definition.name, password)
@@ -157,7 +159,7 @@ async def prepare_service_database(admin_dsn: str, definition: ServiceDefinition
     return dsn
 
 
-async def provision(nats_url: str, *definitions: ServiceDefinition) -> None:
+async def provision(nats_url: str, *definitions: ServiceDefinition[Any]) -> None:
     """The streams of the given services, then their durable consumers."""
     nc = await nats.connect(nats_url)
     try:
@@ -165,14 +167,23 @@ async def provision(nats_url: str, *definitions: ServiceDefinition) -> None:
         for definition in definitions:
             await ensure_stream(js, stream_of_service(definition.name), 1)
         for definition in definitions:
-            for subscription in definition.subscriptions():
+            for subscription in definition.subscriptions:
                 await ensure_consumer(js, subscription, wait_for_stream=5)
     finally:
         await nc.close()
 
 
+@pytest.fixture
+def clock() -> SettableClock:
+    """A clock standing at the real time until the test sets or advances it; give it to
+    `serving(..., clock=clock)`, a `Scheduler` or `Housekeeping` to move their time."""
+    return SettableClock()
+
+
 @asynccontextmanager
-async def serving(definition: ServiceDefinition, settings: ServiceSettings) -> AsyncIterator[str]:
+async def serving(
+    definition: ServiceDefinition[Any], settings: ServiceSettings, *, clock: Clock = system_clock
+) -> AsyncIterator[str]:
     """Run a service in this process behind real HTTP on a free port; yield its base URL."""
     import uvicorn
 
@@ -180,7 +191,7 @@ async def serving(definition: ServiceDefinition, settings: ServiceSettings) -> A
 
     port = free_port()
     config = uvicorn.Config(
-        create_app(definition, settings),
+        create_app(definition, settings, clock=clock),
         host="127.0.0.1",
         port=port,
         log_config=None,

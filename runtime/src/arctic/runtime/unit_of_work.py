@@ -1,8 +1,14 @@
-"""One transaction per request or message: state, outbox events, schedules and inbox mark."""
+"""One transaction per request or message: state, outbox events, schedules and inbox mark.
+
+Concurrent changes to one aggregate are caught by optimistic concurrency: its row has a
+`version`, a change is saved with `UPDATE ... SET version = $new WHERE id = $id AND version =
+$read`, and `expect_changed` raises `ConcurrentChange` (answered 409) when another unit of
+work got there first.
+"""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
 from uuid import UUID
@@ -40,13 +46,18 @@ class Transaction:
         id and trace, and name it as their cause."""
         return cls(conn, envelope.correlation_id, str(envelope.id), envelope.traceparent)
 
-    async def emit(self, event: Event) -> UUID:
-        """Record `event` in the outbox; it is published once this transaction commits."""
+    async def emit(self, event: Event, *, aggregate_version: int | None = None) -> UUID:
+        """Record `event` in the outbox; it is published once this transaction commits.
+
+        `aggregate_version` is the version of the aggregate the event is about after the
+        change it reports (the `ce-aggregateversion` header).
+        """
         headers, body = build_message(
             event,
             correlation_id=self.correlation_id,
             causation_id=self.causation_id,
             traceparent=child_traceparent(self.traceparent),
+            aggregate_version=aggregate_version,
         )
         event_id = UUID(headers["ce-id"])
         await self.conn.execute(
@@ -76,6 +87,50 @@ class Transaction:
         """Cancel a scheduled event that has not fired; tell whether there was one."""
         status = await self.conn.execute("DELETE FROM scheduled_events WHERE key = $1", key)
         return bool(status != "DELETE 0")
+
+
+class ConcurrentChange(Exception):
+    """Another unit of work changed the aggregate after this one read it: the change is
+    refused and the transaction rolled back (HTTP 409); read it again and decide again."""
+
+    def __init__(self, aggregate: str, aggregate_id: object, read_version: int) -> None:
+        super().__init__(
+            f"{aggregate} {aggregate_id} was changed by someone else since it was read "
+            f"(at version {read_version}); read it again and retry"
+        )
+        self.aggregate, self.aggregate_id, self.read_version = aggregate, aggregate_id, read_version
+
+
+def expect_changed(status: str, aggregate: str, aggregate_id: object, read_version: int) -> None:
+    """Check the status of a versioned `UPDATE ... WHERE id = $1 AND version = $read`: one
+    row changed, or raise ConcurrentChange."""
+    if status != "UPDATE 1":
+        raise ConcurrentChange(aggregate, aggregate_id, read_version)
+
+
+class UnitOfWork:
+    """An HTTP request's way to the database: `transaction()` opens the unit of work of a
+    command (committed when the block ends, rolled back on an exception); `pool` serves reads.
+
+    When the request carries an Idempotency-Key, `transaction()` joins the transaction that
+    holds the key, and the runtime commits it together with the stored answer.
+    """
+
+    def __init__(
+        self, pool: asyncpg.Pool, held: Callable[[], Transaction | None] = lambda: None
+    ) -> None:
+        self.pool = pool
+        self._held = held
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Transaction]:
+        """The unit of work of a command."""
+        held = self._held()
+        if held is not None:
+            yield held
+            return
+        async with transaction(self.pool) as tx:
+            yield tx
 
 
 @asynccontextmanager

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from arctic.runtime.service import ServiceDefinition
+from arctic.runtime.settings import ServiceSettings
 
 definition = ServiceDefinition(
     name="catalogue",
@@ -11,4 +12,5 @@ definition = ServiceDefinition(
         "development environments, bookings, funding instruments and company inquiries."
     ),
     migrations=Path(__file__).parent / "migrations",
+    settings_class=ServiceSettings,
 )

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from arctic.runtime.service import ServiceDefinition
+from arctic.runtime.settings import ServiceSettings
 
 definition = ServiceDefinition(
     name="partnerships",
@@ -11,4 +12,5 @@ definition = ServiceDefinition(
         "evaluations twice a year and the spring partner event."
     ),
     migrations=Path(__file__).parent / "migrations",
+    settings_class=ServiceSettings,
 )
