@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import asyncpg
 import httpx
 from nats.aio.client import Client as NATS
+
+from arctic.contracts.envelope import Envelope, parse_message
+from arctic.contracts.events import Event
+from arctic.runtime.testing import stream_messages
 
 
 @dataclass
@@ -32,3 +37,21 @@ def valid_request() -> dict[str, object]:
         "stage": "concept",
         "showcase_consent": True,
     }
+
+
+async def submitted(prototyping: Prototyping, **changes: Any) -> str:
+    """The id of a newly submitted request."""
+    response = await prototyping.http.post(
+        "/prototype-requests", json={**valid_request(), **changes}
+    )
+    assert response.status_code == 201, response.text
+    request_id: str = response.json()["id"]
+    return request_id
+
+
+async def published(prototyping: Prototyping) -> list[tuple[Envelope, Event]]:
+    """Every event on the PROTOTYPING stream so far, parsed."""
+    return [
+        parse_message(m.subject, m.headers or {}, m.data or b"")
+        for m in await stream_messages(prototyping.nc, "PROTOTYPING")
+    ]

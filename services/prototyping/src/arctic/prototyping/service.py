@@ -2,8 +2,9 @@
 
 from pathlib import Path
 
-from arctic.prototyping.api import router
+from arctic.prototyping.api import PROBLEMS, router
 from arctic.runtime.service import ServiceDefinition
+from arctic.runtime.settings import ServiceSettings
 
 definition = ServiceDefinition(
     name="prototyping",
@@ -12,5 +13,7 @@ definition = ServiceDefinition(
         "intake, triage, teams, milestones and delivery."
     ),
     migrations=Path(__file__).parent / "migrations",
+    settings_class=ServiceSettings,
     routers=[router],
+    problems=PROBLEMS,
 )

@@ -2,22 +2,31 @@
 
 from __future__ import annotations
 
+from typing import TypeAlias
 from uuid import UUID
 
 import asyncpg
+import orjson
 
-from arctic.prototyping.domain import PrototypeRequest
+from arctic.contracts.events import Suggestion
+from arctic.contracts.vocabulary import Company, Discipline, Stage
+from arctic.prototyping.domain import PrototypeRequest, Rejection, RequestStatus
+from arctic.runtime.pagination import Keyset, PageRequest, fetch_page
+from arctic.runtime.unit_of_work import expect_changed
 
+Db: TypeAlias = asyncpg.Connection | asyncpg.Pool
+BY_REQUESTED = Keyset("requested_at", "id")
 _COLUMNS = """id, company_name, business_id, contact_name, contact_email, contact_language,
-    title, problem, disciplines, stage, showcase_consent, origin_inquiry_id, status, requested_at"""
+    title, problem, disciplines, stage, showcase_consent, origin_inquiry_id, status, requested_at,
+    version, decided_at, confirmed_disciplines, rejection_reason, suggestions"""
 
 
 async def insert_request(conn: asyncpg.Connection, request: PrototypeRequest) -> None:
     """Store a new request."""
     contact = request.company.contact
     await conn.execute(
-        f"INSERT INTO prototype_requests ({_COLUMNS}) "
-        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+        f"INSERT INTO prototype_requests ({_COLUMNS}) VALUES "
+        "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)",
         request.id,
         request.company.name,
         request.company.business_id,
@@ -30,25 +39,71 @@ async def insert_request(conn: asyncpg.Connection, request: PrototypeRequest) ->
         request.stage.value,
         request.showcase_consent,
         request.origin_inquiry_id,
+        *_decision(request),
+    )
+
+
+async def update_request(conn: asyncpg.Connection, request: PrototypeRequest) -> None:
+    """Save a change of a request read at `request.version - 1`; ConcurrentChange when another
+    unit of work saved one since."""
+    status = await conn.execute(
+        """UPDATE prototype_requests SET status = $2, requested_at = $3, version = $4,
+               decided_at = $5, confirmed_disciplines = $6, rejection_reason = $7,
+               suggestions = $8
+           WHERE id = $1 AND version = $4 - 1""",
+        request.id,
+        *_decision(request),
+    )
+    expect_changed(status, "prototype request", request.id, request.version - 1)
+
+
+def _decision(request: PrototypeRequest) -> tuple[object, ...]:
+    """The values of the columns a change can touch, from `status` on."""
+    rejection = request.rejection
+    return (
         request.status.value,
         request.requested_at,
+        request.version,
+        request.decided_at,
+        [d.value for d in request.confirmed_disciplines],
+        None if rejection is None else rejection.reason,
+        None
+        if rejection is None
+        else orjson.dumps([s.model_dump(mode="json") for s in rejection.suggestions]).decode(),
     )
 
 
-async def get_request(
-    conn: asyncpg.Connection | asyncpg.Pool, request_id: UUID
-) -> PrototypeRequest | None:
+async def get_request(db: Db, request_id: UUID) -> PrototypeRequest | None:
     """A stored request, or None."""
-    row = await conn.fetchrow(
-        f"SELECT {_COLUMNS} FROM prototype_requests WHERE id = $1",
-        request_id,
+    row = await db.fetchrow(f"SELECT {_COLUMNS} FROM prototype_requests WHERE id = $1", request_id)
+    return None if row is None else _to_request(row)
+
+
+async def list_requests(
+    db: Db, page: PageRequest, status: RequestStatus | None = None
+) -> tuple[list[PrototypeRequest], str | None]:
+    """A page of requests, newest first unless asked otherwise, of one status or all."""
+    rows, next_cursor = await fetch_page(
+        db,
+        f"SELECT {_COLUMNS} FROM prototype_requests",
+        {"status": None if status is None else status.value},
+        page,
+        BY_REQUESTED,
     )
-    if row is None:
-        return None
-    return PrototypeRequest.model_validate(
-        {
-            **dict(row),
-            "company": {
+    return [_to_request(row) for row in rows], next_cursor
+
+
+def _to_request(row: asyncpg.Record) -> PrototypeRequest:
+    rejection = None
+    if row["rejection_reason"] is not None:
+        suggestions = orjson.loads(row["suggestions"] or "[]")
+        rejection = Rejection(
+            row["rejection_reason"], tuple(Suggestion.model_validate(s) for s in suggestions)
+        )
+    return PrototypeRequest(
+        id=row["id"],
+        company=Company.model_validate(
+            {
                 "name": row["company_name"],
                 "business_id": row["business_id"],
                 "contact": {
@@ -56,6 +111,18 @@ async def get_request(
                     "email": row["contact_email"],
                     "language": row["contact_language"],
                 },
-            },
-        }
+            }
+        ),
+        title=row["title"],
+        problem=row["problem"],
+        disciplines=[Discipline(d) for d in row["disciplines"]],
+        stage=Stage(row["stage"]),
+        showcase_consent=row["showcase_consent"],
+        origin_inquiry_id=row["origin_inquiry_id"],
+        requested_at=row["requested_at"],
+        status=RequestStatus(row["status"]),
+        version=row["version"],
+        decided_at=row["decided_at"],
+        confirmed_disciplines=[Discipline(d) for d in row["confirmed_disciplines"]],
+        rejection=rejection,
     )
