@@ -15,6 +15,8 @@ from notifications_support import COORDINATORS, Notifications, ServiceRunner
 from arctic.notifications.service import definition
 from arctic.notifications.settings import NotificationsSettings
 from arctic.prototyping.service import definition as prototyping
+from arctic.runtime.clock import Clock, system_clock
+from arctic.runtime.db import create_pool
 from arctic.runtime.mailsink import MailSink
 from arctic.runtime.servers import LocalNats, free_port
 from arctic.runtime.testing import prepare_service_database, provision, serving
@@ -28,7 +30,9 @@ async def run_notifications(fresh_database: str, nats_server: LocalNats, nc: NAT
     sink = MailSink(Path(tempfile.mkdtemp()) / "mail", free_port())
 
     @asynccontextmanager
-    async def run(*, sink_up: bool = True, **overrides: object) -> AsyncIterator[Notifications]:
+    async def run(
+        *, sink_up: bool = True, clock: Clock = system_clock, **overrides: object
+    ) -> AsyncIterator[Notifications]:
         settings = NotificationsSettings(
             service="notifications",
             database_dsn=dsn,
@@ -44,10 +48,14 @@ async def run_notifications(fresh_database: str, nats_server: LocalNats, nc: NAT
             sink.start()
         try:
             async with (
-                serving(definition, settings) as url,
+                serving(definition, settings, clock=clock) as url,
                 httpx.AsyncClient(base_url=url) as http,
             ):
-                yield Notifications(http, sink, nc)
+                db = await create_pool(dsn, "notifications", size=2)
+                try:
+                    yield Notifications(http, sink, nc, db)
+                finally:
+                    await db.close()
         finally:
             sink.stop()
 

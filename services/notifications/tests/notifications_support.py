@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from email.message import EmailMessage
 from typing import Any
 
+import asyncpg
 import httpx
 from nats.aio.client import Client as NATS
 
@@ -26,11 +27,12 @@ COORDINATORS = "coordinators@lapinamk.example"
 
 @dataclass
 class Notifications:
-    """The running service, a client for it, its SMTP sink and its NATS."""
+    """The running service, a client for it, its SMTP sink, its NATS and its database."""
 
     http: httpx.AsyncClient
     sink: MailSink
     nc: NATS
+    db: asyncpg.Pool
 
 
 ServiceRunner = Callable[..., AbstractAsyncContextManager[Notifications]]
@@ -49,11 +51,21 @@ def prototype_requested(language: str = "fi", **changes: Any) -> PrototypeReques
     )
 
 
-async def publish(nc: NATS, event: PrototypeRequested, *, copies: int = 1) -> str:
+async def publish(
+    nc: NATS,
+    event: PrototypeRequested,
+    *,
+    copies: int = 1,
+    correlation_id: str = "corr-notify",
+    event_id: str | None = None,
+) -> str:
     """Publish as prototyping's relay would; with copies > 1 the stream keeps each copy of the
-    same event (as after a redelivery past the duplicate window)."""
-    headers, body = build_message(event, correlation_id="corr-notify")
-    if copies > 1:
+    same event (as after a redelivery past the duplicate window), as it does for an `event_id`
+    published before."""
+    headers, body = build_message(
+        event, correlation_id=correlation_id, event_id=uuid.UUID(event_id) if event_id else None
+    )
+    if copies > 1 or event_id:
         del headers["Nats-Msg-Id"]
     for _ in range(copies):
         await nc.jetstream().publish(event.subject, body, headers=headers)
@@ -76,3 +88,11 @@ async def notification_events(nc: NATS) -> list[dict[str, Any]]:
         {"type": m.headers["ce-type"], **json.loads(m.data)}
         for m in await stream_messages(nc, "NOTIFICATIONS")
     ]
+
+
+async def deliveries_for(service: Notifications, event_id: str) -> list[dict[str, Any]]:
+    """The deliveries made for one event, as GET /deliveries lists them."""
+    response = await service.http.get("/deliveries", params={"event_id": event_id})
+    assert response.status_code == 200, response.text
+    items: list[dict[str, Any]] = response.json()["items"]
+    return items

@@ -8,6 +8,7 @@ import pytest
 from notifications_support import (
     COORDINATORS,
     ServiceRunner,
+    deliveries_for,
     notification_events,
     prototype_requested,
     publish,
@@ -29,7 +30,7 @@ async def test_the_contact_gets_an_acknowledgement_in_their_language_and_coordin
         event_id = await publish(service.nc, event)
         await wait_until(lambda: _mails(service, 2))
         await wait_until(lambda: _events(service, 2))
-        deliveries = (await service.http.get("/deliveries", params={"event_id": event_id})).json()
+        deliveries = await deliveries_for(service, event_id)
     mails = {str(m["To"]): m for m in read_mails(service.sink)}
     acknowledgement = mails["aino@example.com"]
     assert acknowledgement["Content-Language"] == language
@@ -73,7 +74,7 @@ async def test_mail_waits_while_smtp_is_down_and_arrives_once_when_it_is_back(
         event_id = await publish(service.nc, prototype_requested())
 
         async def retried() -> bool:
-            found = (await service.http.get("/deliveries", params={"event_id": event_id})).json()
+            found = await deliveries_for(service, event_id)
             return len(found) == 2 and all(d["attempts"] >= 2 for d in found)
 
         await wait_until(retried)
@@ -81,7 +82,7 @@ async def test_mail_waits_while_smtp_is_down_and_arrives_once_when_it_is_back(
         service.sink.start()
         await wait_until(lambda: _mails(service, 2), within=15)
         await asyncio.sleep(1.0)
-        found = (await service.http.get("/deliveries", params={"event_id": event_id})).json()
+        found = await deliveries_for(service, event_id)
     assert len(read_mails(service.sink)) == 2
     assert {d["status"] for d in found} == {"delivered"}
     assert all(d["attempts"] >= 2 for d in found)
@@ -93,7 +94,7 @@ async def test_retries_exhausted_publish_notification_failed_with_the_last_error
     async with run_notifications(sink_up=False, delivery_max_attempts=2) as service:
         event_id = await publish(service.nc, prototype_requested())
         await wait_until(lambda: _events(service, 2), within=15)
-        found = (await service.http.get("/deliveries", params={"event_id": event_id})).json()
+        found = await deliveries_for(service, event_id)
     failed = await notification_events(service.nc)
     assert {e["type"] for e in failed} == {"arctic.notifications.notification.failed.v1"}
     assert all(e["attempts"] == 2 and e["last_error"] for e in failed)

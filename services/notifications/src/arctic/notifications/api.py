@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from arctic.notifications import store
-from arctic.runtime.app import resources_of
-from arctic.runtime.resources import Resources
+from arctic.notifications.domain import Delivery, DeliveryStatus
+from arctic.runtime.endpoints import UnitOfWorkDep
+from arctic.runtime.pagination import Page, PageDep
 
 router = APIRouter(tags=["deliveries"])
 
@@ -21,22 +23,49 @@ class DeliveryView(BaseModel):
     id: UUID
     source_event_id: UUID
     source_event_type: str
+    source_subject: str | None
     recipient: str
     channel: str
     template: str
     language: str
     subject: str
-    status: str
+    status: DeliveryStatus
     attempts: int
     last_error: str | None
     created_at: datetime
     delivered_at: datetime | None
 
+    @classmethod
+    def of(cls, delivery: Delivery) -> DeliveryView:
+        """The view of a stored delivery."""
+        return cls.model_validate(delivery, from_attributes=True)
 
-@router.get("/deliveries", response_model=list[DeliveryView], summary="List deliveries")
+
+@router.get(
+    "/deliveries",
+    response_model=Page[DeliveryView],
+    summary="List deliveries, newest first, narrowed by any of the filters",
+)
 async def list_deliveries(
-    event_id: UUID | None = Query(default=None, description="the event the messages were for"),
-    resources: Resources = Depends(resources_of),
-) -> list[DeliveryView]:
-    found = await store.deliveries_for_event(resources.pool, event_id)
-    return [DeliveryView.model_validate(d, from_attributes=True) for d in found]
+    page: PageDep,
+    uow: UnitOfWorkDep,
+    event_id: Annotated[
+        UUID | None, Query(description="the event the messages were for (its ce-id)")
+    ] = None,
+    correlation_id: Annotated[
+        str | None, Query(max_length=200, description="the flow they belong to")
+    ] = None,
+    subject: Annotated[
+        str | None,
+        Query(
+            max_length=200,
+            description="what the messages are about: the ce-subject of their event, e.g. a "
+            "prototype request's id",
+        ),
+    ] = None,
+    recipient: Annotated[str | None, Query(max_length=254, description="to whom")] = None,
+    status: Annotated[DeliveryStatus | None, Query(description="where they stand")] = None,
+) -> Page[DeliveryView]:
+    filters = store.DeliveryFilters(event_id, correlation_id, subject, recipient, status)
+    found, next_cursor = await store.list_deliveries(uow.pool, filters, page)
+    return Page(items=[DeliveryView.of(d) for d in found], next_cursor=next_cursor)

@@ -38,6 +38,8 @@ class Delivery:
     id: UUID
     source_event_id: UUID
     source_event_type: str
+    source_subject: str | None
+    """The ce-subject of the source event: the id of what the message is about."""
     recipient: str
     channel: Channel
     template: str

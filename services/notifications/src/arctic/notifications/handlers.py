@@ -1,6 +1,9 @@
-"""Events in → messages to deliver. Each runs in the consumer's inbox transaction."""
+"""Use cases of notifications: the messages an event calls for, and planning their delivery
+(in the consumer's inbox transaction)."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from arctic.contracts.envelope import Envelope
 from arctic.contracts.events import PrototypeRequested
@@ -37,18 +40,8 @@ def prototype_requested_messages(
     ]
 
 
-def on_prototype_requested(settings: NotificationsSettings):  # type: ignore[no-untyped-def]
-    """The handler of PrototypeRequested, bound to the service's settings."""
-
-    async def handle(tx: Transaction, envelope: Envelope, event: PrototypeRequested) -> None:
-        for message in prototype_requested_messages(event, settings):
-            added = await store.add_delivery(
-                tx.conn,
-                message,
-                source_event_id=envelope.id,
-                source_event_type=envelope.type,
-                correlation_id=envelope.correlation_id,
-            )
-            log.info("delivery planned", template=message.template, new=added)
-
-    return handle
+async def plan_deliveries(tx: Transaction, source: Envelope, messages: Sequence[Message]) -> None:
+    """Store each message to deliver for the event of `source` (once per recipient, channel)."""
+    for message in messages:
+        added = await store.add_delivery(tx.conn, message, source)
+        log.info("delivery planned", template=message.template, new=added)

@@ -9,7 +9,8 @@ from arctic.runtime.settings import ServiceSettings
 
 
 class NotificationsSettings(ServiceSettings):
-    """`ARCTIC_SMTP_*`, `ARCTIC_MAIL_FROM`, the coordinators' address and the retry pacing."""
+    """`ARCTIC_SMTP_*`, `ARCTIC_MAIL_FROM`, the coordinators' address, the retry pacing and
+    how long settled deliveries are kept."""
 
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 1025
@@ -25,3 +26,4 @@ class NotificationsSettings(ServiceSettings):
     delivery_retry_max_seconds: float = Field(default=3600.0, gt=0)
     delivery_poll_seconds: float = Field(default=0.5, gt=0)
     delivery_stale_sending_seconds: float = Field(default=120.0, gt=0)
+    delivery_retention_days: int = Field(default=90, ge=1)

@@ -2,40 +2,40 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from uuid import UUID
 
 import asyncpg
 
+from arctic.contracts.envelope import Envelope
 from arctic.contracts.ids import new_event_id
 from arctic.contracts.vocabulary import Channel, Language
 from arctic.notifications.domain import Delivery, DeliveryStatus, Message
+from arctic.notifications.settings import NotificationsSettings
+from arctic.runtime.housekeeping import Prune
+from arctic.runtime.pagination import PageRequest, fetch_page
 
 
-async def add_delivery(
-    conn: asyncpg.Connection,
-    message: Message,
-    *,
-    source_event_id: UUID,
-    source_event_type: str,
-    correlation_id: str,
-) -> bool:
-    """Store a message to deliver; False when this (event, recipient, channel) exists already."""
+async def add_delivery(conn: asyncpg.Connection, message: Message, source: Envelope) -> bool:
+    """Store a message to deliver for the event of `source`; False when this (event,
+    recipient, channel) exists already."""
     inserted = await conn.fetchval(
-        """INSERT INTO deliveries (id, source_event_id, source_event_type, recipient, channel,
-               template, language, subject, body, correlation_id)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+        """INSERT INTO deliveries (id, source_event_id, source_event_type, source_subject,
+               recipient, channel, template, language, subject, body, correlation_id)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
            ON CONFLICT (source_event_id, recipient, channel) DO NOTHING RETURNING true""",
         new_event_id(),
-        source_event_id,
-        source_event_type,
+        source.id,
+        source.type,
+        source.subject,
         message.recipient,
         message.channel.value,
         message.template,
         message.language.value,
         message.subject,
         message.body,
-        correlation_id,
+        source.correlation_id,
     )
     return bool(inserted)
 
@@ -90,14 +90,46 @@ async def mark_failed(conn: asyncpg.Connection, delivery_id: UUID, error: str) -
     )
 
 
-async def deliveries_for_event(pool: asyncpg.Pool, event_id: UUID | None) -> list[Delivery]:
-    """Deliveries made for one event (or the latest 100), oldest first."""
-    rows = await pool.fetch(
-        """SELECT * FROM deliveries WHERE $1::uuid IS NULL OR source_event_id = $1
-           ORDER BY created_at, recipient LIMIT 100""",
-        event_id,
+@dataclass(frozen=True)
+class DeliveryFilters:
+    """What a list of deliveries may be narrowed to (None: any)."""
+
+    event_id: UUID | None = None
+    correlation_id: str | None = None
+    subject: str | None = None
+    recipient: str | None = None
+    status: DeliveryStatus | None = None
+
+
+async def list_deliveries(
+    pool: asyncpg.Pool, filters: DeliveryFilters, page: PageRequest
+) -> tuple[list[Delivery], str | None]:
+    """A page of deliveries matching every filter given, newest first unless asked otherwise."""
+    rows, next_cursor = await fetch_page(
+        pool,
+        "SELECT * FROM deliveries",
+        {
+            "source_event_id": filters.event_id,
+            "correlation_id": filters.correlation_id,
+            "source_subject": filters.subject,
+            "recipient": filters.recipient,
+            "status": None if filters.status is None else filters.status.value,
+        },
+        page,
     )
-    return [to_delivery(row) for row in rows]
+    return [to_delivery(row) for row in rows], next_cursor
+
+
+PRUNE_SETTLED = Prune[NotificationsSettings](
+    "settled_deliveries",
+    """DELETE FROM deliveries WHERE id IN (
+           SELECT id FROM deliveries
+           WHERE status IN ('delivered', 'failed') AND created_at < $2
+           ORDER BY created_at LIMIT $1 FOR UPDATE SKIP LOCKED)""",
+    lambda settings: timedelta(days=settings.delivery_retention_days),
+)
+"""Housekeeping: delivered and failed deliveries past their retention. (The inbox, kept
+longer, still stops a redelivered event from planning its mail again.)"""
 
 
 def to_delivery(row: asyncpg.Record) -> Delivery:
