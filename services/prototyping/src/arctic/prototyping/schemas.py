@@ -111,23 +111,5 @@ class PrototypeRequestView(BaseModel):
 
     @classmethod
     def of(cls, request: PrototypeRequest) -> PrototypeRequestView:
-        """The view of a request."""
-        rejection = request.rejection
-        return cls(
-            id=request.id,
-            status=request.status,
-            company=request.company,
-            title=request.title,
-            problem=request.problem,
-            disciplines=request.disciplines,
-            stage=request.stage,
-            showcase_consent=request.showcase_consent,
-            origin_inquiry_id=request.origin_inquiry_id,
-            requested_at=request.requested_at,
-            decided_at=request.decided_at,
-            confirmed_disciplines=request.confirmed_disciplines,
-            rejection=None
-            if rejection is None
-            else RejectionView(reason=rejection.reason, suggestions=list(rejection.suggestions)),
-            allowed_actions=request.allowed_actions,
-        )
+        """The view of a request: its public attributes, nothing else."""
+        return cls.model_validate(request, from_attributes=True)
