@@ -125,6 +125,16 @@ def test_a_blank_correlation_id_is_refused() -> None:
         build_message(example_of(PrototypeRequested), correlation_id="")
 
 
+@pytest.mark.parametrize("field", ["correlation_id", "causation_id"])
+def test_a_correlation_or_causation_id_beyond_the_bounds_is_refused_when_building(
+    field: str,
+) -> None:
+    ids = {"correlation_id": "c", field: "x" * 129}
+
+    with pytest.raises(ValueError, match=field):
+        build_message(example_of(PrototypeRequested), **ids)
+
+
 def test_a_malformed_traceparent_is_refused_when_building() -> None:
     with pytest.raises(ValueError, match="traceparent"):
         build_message(example_of(PrototypeRequested), correlation_id="c", traceparent="00-xyz")

@@ -171,6 +171,45 @@ def test_an_aggregate_version_that_is_not_a_positive_integer_is_refused(version:
         parse_headers({**headers, "ce-aggregateversion": version})
 
 
+def test_a_dataschema_of_another_version_is_refused() -> None:
+    headers, body = message()
+    v2 = headers["ce-dataschema"].replace(".v1.json", ".v2.json")
+
+    with pytest.raises(InvalidHeader, match="ce-dataschema"):
+        parse_message(SUBJECT, {**headers, "ce-dataschema": v2}, body)
+
+
+def test_a_dataschema_of_another_event_is_refused() -> None:
+    headers, body = message()
+    other = headers["ce-dataschema"].replace("requested", "accepted")
+
+    with pytest.raises(InvalidHeader, match="ce-dataschema"):
+        parse_message(SUBJECT, {**headers, "ce-dataschema": other}, body)
+
+
+@pytest.mark.parametrize(
+    "value", ["x" * 129, "two words", "line\nbreak", "nul\x00", "tab\tin", "ääkkönen"], ids=repr
+)
+@pytest.mark.parametrize("header", ["ce-correlationid", "ce-causationid"])
+def test_a_correlation_or_causation_id_beyond_the_bounds_is_refused(
+    header: str, value: str
+) -> None:
+    headers, _ = message()
+
+    with pytest.raises(InvalidHeader, match=header) as caught:
+        parse_headers({**headers, header: value})
+
+    assert len(str(caught.value)) < 300
+
+
+def test_a_correlation_id_of_128_visible_characters_is_accepted() -> None:
+    headers, _ = message()
+    longest = "A-z0:9/_.~!" * 11 + "0123456"
+    assert len(longest) == 128
+
+    assert parse_headers({**headers, "ce-correlationid": longest}).correlation_id == longest
+
+
 def test_every_parse_error_is_an_invalid_message() -> None:
     for error in (MissingHeader, InvalidHeader, UnknownEventType, InvalidBody):
         assert issubclass(error, InvalidMessage)

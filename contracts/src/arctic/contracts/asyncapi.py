@@ -19,6 +19,7 @@ from arctic.contracts.envelope import (
 )
 from arctic.contracts.events import Event
 from arctic.contracts.examples import EXAMPLES
+from arctic.contracts.ids import CORRELATION_ID_MAX_LENGTH
 from arctic.contracts.registry import EVENTS, STREAMS
 from arctic.contracts.schemas import JsonSchema, dataschema_uri, model_schema
 
@@ -29,6 +30,13 @@ HEADERS_SCHEMA = "CloudEventHeaders"
 
 def _string(description: str, **constraints: Any) -> JsonSchema:
     return {"type": "string", "description": description, **constraints}
+
+
+_CORRELATION_ID: dict[str, Any] = {
+    "pattern": "^[\\x21-\\x7e]+$",
+    "minLength": 1,
+    "maxLength": CORRELATION_ID_MAX_LENGTH,
+}
 
 
 def cloudevents_headers_schema() -> JsonSchema:
@@ -45,8 +53,12 @@ def cloudevents_headers_schema() -> JsonSchema:
             "ce-subject": _string("Id of the aggregate the event is about."),
             "ce-time": _string("When the event occurred, RFC 3339 UTC.", format="date-time"),
             "ce-dataschema": _string("URI of the payload's JSON Schema.", format="uri"),
-            "ce-correlationid": _string("Id shared by every event of one request's flow."),
-            "ce-causationid": _string("Id of the event (or request) that caused this one."),
+            "ce-correlationid": _string(
+                "Id shared by every event of one request's flow.", **_CORRELATION_ID
+            ),
+            "ce-causationid": _string(
+                "Id of the event (or request) that caused this one.", **_CORRELATION_ID
+            ),
             "traceparent": _string(
                 "W3C Trace Context.", pattern="^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$"
             ),

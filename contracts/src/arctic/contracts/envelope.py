@@ -23,7 +23,12 @@ from pydantic import ValidationError
 
 from arctic.contracts.errors import InvalidBody, InvalidHeader, MissingHeader
 from arctic.contracts.events import Event
-from arctic.contracts.ids import is_valid_traceparent, new_event_id, new_traceparent
+from arctic.contracts.ids import (
+    is_valid_correlation_id,
+    is_valid_traceparent,
+    new_event_id,
+    new_traceparent,
+)
 from arctic.contracts.registry import model_for
 from arctic.contracts.schemas import dataschema_uri
 
@@ -107,10 +112,14 @@ def envelope_for(
     aggregate_version: int | None = None,
 ) -> Envelope:
     """The envelope for publishing `event`; a fresh UUIDv7, the current time and a new trace
-    are filled in when not given. Raises `ValueError` for a blank correlation id, a naive
-    time, a malformed traceparent or an aggregate version below 1."""
+    are filled in when not given. Raises `ValueError` for a correlation or causation id that
+    is not 1 to 128 visible ASCII characters (`is_valid_correlation_id`), a naive time, a
+    malformed traceparent or an aggregate version below 1."""
     if not correlation_id:
         raise ValueError("correlation_id must not be empty")
+    for name, value in (("correlation_id", correlation_id), ("causation_id", causation_id)):
+        if value is not None and not is_valid_correlation_id(value):
+            raise ValueError(f"{name} must be 1 to 128 visible ASCII characters")
     if time is not None and time.tzinfo is None:
         raise ValueError("time must be timezone-aware")
     if traceparent is not None and not is_valid_traceparent(traceparent):
@@ -168,16 +177,16 @@ def _parse_uuid(name: str, value: str) -> UUID:
     try:
         return UUID(value)
     except ValueError:
-        raise InvalidHeader(name, f"{value!r} is not a UUID") from None
+        raise InvalidHeader(name, f"{_shown(value)} is not a UUID") from None
 
 
 def _parse_time(name: str, value: str) -> datetime:
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError:
-        raise InvalidHeader(name, f"{value!r} is not an RFC 3339 timestamp") from None
+        raise InvalidHeader(name, f"{_shown(value)} is not an RFC 3339 timestamp") from None
     if parsed.tzinfo is None:
-        raise InvalidHeader(name, f"{value!r} has no UTC offset")
+        raise InvalidHeader(name, f"{_shown(value)} has no UTC offset")
     return parsed.astimezone(UTC)
 
 
@@ -189,20 +198,34 @@ def _parse_version(name: str, value: str | None) -> int | None:
     return int(value)
 
 
+def _shown(value: str, limit: int = 80) -> str:
+    """A header value as an error message quotes it: escaped, and cut when long."""
+    return repr(value) if len(value) <= limit else f"{value[:limit]!r}... ({len(value)} chars)"
+
+
+def _parse_correlation(name: str, value: str | None) -> str | None:
+    if value is not None and not is_valid_correlation_id(value):
+        raise InvalidHeader(name, f"{_shown(value)} is not 1 to 128 visible ASCII characters")
+    return value
+
+
 def parse_headers(headers: Mapping[str, str] | None) -> Envelope:
     """The envelope of a message from its headers (names compared case-insensitively).
 
-    Raises `MissingHeader` or `InvalidHeader` (both `InvalidMessage`). An invalid
+    Raises `MissingHeader` or `InvalidHeader` (both `InvalidMessage`), also for a
+    correlation or causation id that is not 1 to 128 visible ASCII characters. An invalid
     `traceparent` is dropped, as W3C Trace Context asks, rather than refused.
     """
     lowered = {name.lower(): value for name, value in (headers or {}).items()}
     for name in REQUIRED_HEADERS:
         _required(lowered, name)
     if lowered["ce-specversion"] != SPECVERSION:
-        raise InvalidHeader("ce-specversion", f"{lowered['ce-specversion']!r} is not {SPECVERSION}")
+        raise InvalidHeader(
+            "ce-specversion", f"{_shown(lowered['ce-specversion'])} is not {SPECVERSION}"
+        )
     content_type = lowered["content-type"]
     if content_type.split(";", 1)[0].strip().lower() != CONTENT_TYPE:
-        raise InvalidHeader("content-type", f"{content_type!r} is not {CONTENT_TYPE}")
+        raise InvalidHeader("content-type", f"{_shown(content_type)} is not {CONTENT_TYPE}")
     traceparent = lowered.get("traceparent")
     return Envelope(
         id=_parse_uuid("ce-id", lowered["ce-id"]),
@@ -211,8 +234,8 @@ def parse_headers(headers: Mapping[str, str] | None) -> Envelope:
         subject=lowered["ce-subject"],
         time=_parse_time("ce-time", lowered["ce-time"]),
         dataschema=lowered["ce-dataschema"],
-        correlation_id=lowered["ce-correlationid"],
-        causation_id=lowered.get("ce-causationid") or None,
+        correlation_id=_parse_correlation("ce-correlationid", lowered["ce-correlationid"]) or "",
+        causation_id=_parse_correlation("ce-causationid", lowered.get("ce-causationid") or None),
         traceparent=traceparent if traceparent and is_valid_traceparent(traceparent) else None,
         aggregate_version=_parse_version(
             AGGREGATE_VERSION_HEADER, lowered.get(AGGREGATE_VERSION_HEADER)
@@ -239,7 +262,8 @@ def parse_message(
     """The envelope and the event of a message received on the NATS `subject`.
 
     Checks the headers (`parse_headers`), that `ce-type` is a known event type and equals
-    the subject, that `ce-source` is the producing service's, that the body is valid JSON for
+    the subject, that `ce-dataschema` names that type's schema (not another version's or
+    another event's), that `ce-source` is the producing service's, that the body is valid JSON for
     the event's model and that `ce-subject` is the event's aggregate id. Every failure is an
     `InvalidMessage` naming what is wrong (`UnknownEventType`, `MissingHeader`,
     `InvalidHeader`, `InvalidBody` with the failing field locations).
@@ -247,16 +271,27 @@ def parse_message(
     envelope = parse_headers(headers)
     model = model_for(envelope.type)
     if envelope.type != subject:
-        raise InvalidHeader("ce-type", f"{envelope.type!r} differs from the subject {subject!r}")
+        raise InvalidHeader(
+            "ce-type", f"{_shown(envelope.type)} differs from the subject {subject!r}"
+        )
+    if envelope.dataschema != dataschema_uri(envelope.type):
+        raise InvalidHeader(
+            "ce-dataschema",
+            f"{_shown(envelope.dataschema)} is not the schema of {envelope.type!r} "
+            f"({dataschema_uri(envelope.type)!r})",
+        )
     if envelope.source != source_of(model.service):
-        raise InvalidHeader("ce-source", f"{envelope.source!r} is not {source_of(model.service)!r}")
+        raise InvalidHeader(
+            "ce-source", f"{_shown(envelope.source)} is not {source_of(model.service)!r}"
+        )
     try:
         event = model.model_validate_json(body)
     except ValidationError as error:
         raise InvalidBody(envelope.type, _problems(error)) from None
     if envelope.subject != event.aggregate_id:
         raise InvalidHeader(
-            "ce-subject", f"{envelope.subject!r} is not the aggregate id {event.aggregate_id!r}"
+            "ce-subject",
+            f"{_shown(envelope.subject)} is not the aggregate id {event.aggregate_id!r}",
         )
     return envelope, event
 

@@ -82,6 +82,19 @@ def is_valid_traceparent(value: str) -> bool:
     )
 
 
+CORRELATION_ID_MAX_LENGTH = 128
+"""The longest `ce-correlationid` / `ce-causationid` a message may carry."""
+
+_CORRELATION_ID = re.compile(rf"[\x21-\x7e]{{1,{CORRELATION_ID_MAX_LENGTH}}}")
+
+
+def is_valid_correlation_id(value: str) -> bool:
+    """Whether `value` may travel as `ce-correlationid` or `ce-causationid`: 1 to 128
+    visible ASCII characters (no spaces, no control characters), so it is safe in a NATS
+    header, a mail header and a log line whatever produced it."""
+    return _CORRELATION_ID.fullmatch(value) is not None
+
+
 def new_traceparent() -> str:
     """A `traceparent` starting a new, sampled trace: version 00, random trace and span ids."""
     trace_id = secrets.token_hex(16)
@@ -90,6 +103,8 @@ def new_traceparent() -> str:
 
 
 __all__ = [
+    "CORRELATION_ID_MAX_LENGTH",
+    "is_valid_correlation_id",
     "is_uuid7",
     "is_valid_traceparent",
     "new_event_id",
