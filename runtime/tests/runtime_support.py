@@ -49,7 +49,7 @@ async def record_effect(ctx: Context[ServiceSettings], event: PrototypeRequested
 def effects_subscription(
     handler: EventHandler[ServiceSettings, PrototypeRequested] = record_effect,
     *,
-    max_deliver: int = 10,
+    max_failures: int = 10,
     retry_base_seconds: float = 0.2,
 ) -> BoundSubscription[ServiceSettings]:
     """The tests' subscription on PROTOTYPING (recording an effect per event by default),
@@ -58,11 +58,42 @@ def effects_subscription(
         DURABLE,
         "PROTOTYPING",
         [on(PrototypeRequested, handler)],
-        max_deliver=max_deliver,
+        max_failures=max_failures,
         retry_base_seconds=retry_base_seconds,
         retry_max_seconds=2.0,
         ack_wait_seconds=5.0,
     ).bind(SETTINGS)
+
+
+def header_block(headers: dict[str, str], **raw: bytes) -> bytes:
+    """A NATS header block of `headers`, with the values in `raw` put in byte for byte
+    (names with `_` for `-`): what no client library would send."""
+    lines = [b"NATS/1.0"]
+    replaced = {name.replace("_", "-"): value for name, value in raw.items()}
+    for name, value in headers.items():
+        lines.append(name.encode() + b": " + replaced.pop(name, value.encode()))
+    lines += [name.encode() + b": " + value for name, value in replaced.items()]
+    return b"\r\n".join(lines) + b"\r\n\r\n"
+
+
+async def publish_raw(url: str, subject: str, headers: bytes | None, body: bytes) -> None:
+    """Publish exactly these bytes on the NATS protocol, past any client's checks."""
+    host, port = url.removeprefix("nats://").rsplit(":", 1)
+    reader, writer = await asyncio.open_connection(host, int(port))
+    try:
+        await reader.readline()  # INFO
+        writer.write(b'CONNECT {"verbose":false,"pedantic":false,"headers":true}\r\n')
+        if headers is None:
+            writer.write(f"PUB {subject} {len(body)}\r\n".encode() + body + b"\r\n")
+        else:
+            sizes = f"{len(headers)} {len(headers) + len(body)}"
+            writer.write(f"HPUB {subject} {sizes}\r\n".encode() + headers + body + b"\r\n")
+        writer.write(b"PING\r\n")
+        await writer.drain()
+        answer = await reader.readline()
+        assert answer.startswith(b"PONG"), answer
+    finally:
+        writer.close()
 
 
 async def effect_counts(pool: asyncpg.Pool) -> dict[uuid.UUID, int]:

@@ -126,7 +126,7 @@ async def test_exhausted_deliveries_are_dead_lettered_and_can_be_replayed(
             raise ValueError("template missing")
         await record_effect(ctx, event)
 
-    subscription = effects_subscription(broken_until_fixed, max_deliver=2, retry_base_seconds=0.1)
+    subscription = effects_subscription(broken_until_fixed, max_failures=2, retry_base_seconds=0.1)
     event_id = await publish(nc)
     async with running(Consumer(pool, nc.jetstream(), subscription)):
         await wait_until(lambda: _dead_letters(pool, 1))
@@ -168,11 +168,11 @@ Batch = Sequence[tuple[Envelope, PrototypeRequested]]
 
 
 def batch_subscription(
-    handler: BatchHandler[ServiceSettings, PrototypeRequested], max_deliver: int = 10
+    handler: BatchHandler[ServiceSettings, PrototypeRequested], max_failures: int = 10
 ) -> BoundSubscription[ServiceSettings]:
     """The tests' subscription with a batch handler."""
     subscription = Subscription(
-        DURABLE, "PROTOTYPING", [on_batch(PrototypeRequested, handler)], max_deliver=max_deliver
+        DURABLE, "PROTOTYPING", [on_batch(PrototypeRequested, handler)], max_failures=max_failures
     )
     return subscription.bind(SETTINGS)
 
@@ -211,7 +211,7 @@ async def test_a_failing_batch_handler_is_narrowed_to_the_event_at_fault(
             raise ValueError("cannot apply poison")
         await record_effects(ctx, events)
 
-    subscription = batch_subscription(refuses_poison, max_deliver=1)
+    subscription = batch_subscription(refuses_poison, max_failures=1)
     good = [await publish(nc, f"good {i}") for i in range(20)]
     await publish(nc, "poison")
     good += [await publish(nc, f"good {i}") for i in range(20, 40)]

@@ -104,8 +104,8 @@ def new_traceparent() -> str:
 
 __all__ = [
     "CORRELATION_ID_MAX_LENGTH",
-    "is_valid_correlation_id",
     "is_uuid7",
+    "is_valid_correlation_id",
     "is_valid_traceparent",
     "new_event_id",
     "new_traceparent",

@@ -1,9 +1,16 @@
-"""Dead letters: messages a consumer could not apply, kept whole with their error."""
+"""Dead letters: messages the runtime gave up on, kept with their error for an operator.
+
+A consumer dead-letters a message it cannot read, or whose handler failed too often (the
+failures are counted here, per consumer and event); the scheduler a row it cannot read; the
+relay an outbox row that NATS will not take.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from uuid import UUID
 
 import asyncpg
 import orjson
@@ -29,6 +36,7 @@ class DeadLetter:
     deliveries: int
     created_at: datetime
     replayed_at: datetime | None
+    stream_sequence: int | None = None
 
 
 async def record_dead_letter(
@@ -36,37 +44,94 @@ async def record_dead_letter(
     *,
     consumer: str,
     subject: str,
-    headers: dict[str, str],
+    headers: Mapping[str, object],
     payload: bytes,
     reason: str,
     error: str,
     deliveries: int,
-) -> None:
-    """Keep a message that will not be retried, with why; log it and count it."""
-    event_id = headers.get("ce-id")
-    await conn.execute(
-        """INSERT INTO dead_letters
-               (consumer, subject, event_id, headers, payload, reason, error, deliveries)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8)""",
-        consumer,
-        subject,
-        event_id,
-        orjson.dumps(headers).decode(),
+    stream_sequence: int | None = None,
+) -> bool:
+    """Keep a message that will not be retried, with why; log it and count it.
+
+    Whatever the message holds, it is stored: NUL and undecodable characters in the subject,
+    headers and error are escaped and very long texts cut (`storable`); the payload is kept
+    as it came. Returns False, recording nothing, when the same message (consumer, stream
+    sequence and event id) is an open dead letter already (it came back because its `term`
+    was lost). Raises when the database fails: the caller must then leave the message for
+    redelivery (neither ack nor term it).
+    """
+    stored_headers = {storable(str(k), 256): storable(str(v)) for k, v in headers.items()}
+    lowered = {name.lower(): value for name, value in stored_headers.items()}
+    event_id = lowered.get("ce-id")
+    recorded = await conn.fetchval(
+        """INSERT INTO dead_letters (consumer, subject, event_id, headers, payload, reason,
+               error, deliveries, stream_sequence)
+           SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9
+           WHERE $9::bigint IS NULL OR NOT EXISTS (
+               SELECT 1 FROM dead_letters WHERE consumer = $1 AND stream_sequence = $9
+                   AND event_id IS NOT DISTINCT FROM $3 AND replayed_at IS NULL)
+           RETURNING true""",
+        storable(consumer, 256),
+        storable(subject, 1024),
+        None if event_id is None else event_id[:256],
+        orjson.dumps(stored_headers).decode(),
         payload,
         reason,
-        error,
+        storable(error, 4000),
         deliveries,
+        stream_sequence,
     )
+    if not recorded:
+        return False
     metrics.DEAD_LETTERS.labels(consumer, reason).inc()
     log.error(
         "message dead-lettered",
         consumer=consumer,
-        subject=subject,
+        subject=storable(subject, 200),
         event_id=event_id,
-        correlation_id=headers.get("ce-correlationid"),
+        correlation_id=lowered.get("ce-correlationid", "")[:200] or None,
         reason=reason,
-        error=error,
+        error=storable(error, 1000),
         deliveries=deliveries,
+    )
+    return True
+
+
+def storable(text: str, limit: int = 65_536) -> str:
+    """`text` as PostgreSQL can store it in a text or jsonb column: NUL as `\\x00`, lone
+    surrogates (undecodable bytes) as `\\udcXX`, cut after `limit` characters with a note."""
+    safe = text.encode("utf-8", "backslashreplace").decode("utf-8").replace("\x00", "\\x00")
+    if len(safe) <= limit:
+        return safe
+    return f"{safe[:limit]}... (cut, {len(safe)} characters)"
+
+
+async def count_handler_failure(
+    conn: asyncpg.Connection, consumer: str, event_id: UUID, error: str
+) -> int:
+    """Count one more failure of `consumer`'s handler on `event_id`; return the total."""
+    failures: int = await conn.fetchval(
+        """INSERT INTO handler_failures (consumer, event_id, failures, last_error)
+           VALUES ($1, $2, 1, $3)
+           ON CONFLICT (consumer, event_id) DO UPDATE
+               SET failures = handler_failures.failures + 1, last_error = EXCLUDED.last_error,
+                   updated_at = now()
+           RETURNING failures""",
+        consumer,
+        event_id,
+        storable(error, 4000),
+    )
+    return failures
+
+
+async def forget_handler_failures(
+    conn: asyncpg.Connection, consumer: str, event_ids: Sequence[UUID]
+) -> None:
+    """Drop the failure counts of events that were applied or dead-lettered."""
+    await conn.execute(
+        "DELETE FROM handler_failures WHERE consumer = $1 AND event_id = ANY($2::uuid[])",
+        consumer,
+        list(event_ids),
     )
 
 

@@ -47,13 +47,19 @@ def stream_config(definition: StreamDefinition, replicas: int) -> StreamConfig:
 
 
 def consumer_config(subscription: Subscription[Any]) -> ConsumerConfig:
-    """The durable pull consumer behind a subscription."""
+    """The durable pull consumer behind a subscription.
+
+    Redeliveries are unlimited (`max_deliver` -1): the runtime counts a handler's failures
+    itself and dead-letters at `Subscription.max_failures`, and a message sent back during
+    an outage must never run out of deliveries (the broker would stop delivering it
+    without a trace).
+    """
     return ConsumerConfig(
         durable_name=subscription.durable,
         deliver_policy=DeliverPolicy.ALL,
         ack_policy=AckPolicy.EXPLICIT,
         ack_wait=subscription.ack_wait_seconds,
-        max_deliver=subscription.max_deliver,
+        max_deliver=-1,
         max_ack_pending=10_000,
         filter_subjects=subscription.subjects,
     )

@@ -92,12 +92,16 @@ def on_batch(event: type[E], handle: BatchHandler[S, E]) -> Handler[S]:
 @dataclass(frozen=True)
 class Subscription(Generic[S]):
     """A durable pull consumer named `<consumer-service>-<purpose>` on `stream`, and its
-    handlers by event class. The consumer is filtered to exactly the subjects handled."""
+    handlers by event class. The consumer is filtered to exactly the subjects handled.
+
+    An event whose handler failed `max_failures` times is dead-lettered; the runtime counts
+    those failures itself, so redeliveries caused by an outage cost nothing.
+    """
 
     durable: str
     stream: str
     handlers: Sequence[Handler[S]] = ()
-    max_deliver: int = 10
+    max_failures: int = 10
     ack_wait_seconds: float = 60.0
     retry_base_seconds: float = 1.0
     retry_max_seconds: float = 60.0
@@ -116,9 +120,9 @@ class Subscription(Generic[S]):
         """Every subject this subscription handles, sorted."""
         return sorted(self._by_subject)
 
-    def retry_delay(self, delivered: int) -> float:
-        """The nak delay after the `delivered`-th failed delivery: doubling, capped."""
-        delay = self.retry_base_seconds * 2 ** max(delivered - 1, 0)
+    def retry_delay(self, failures: int) -> float:
+        """The nak delay after the handler's `failures`-th failure: doubling, capped."""
+        delay = self.retry_base_seconds * 2 ** max(failures - 1, 0)
         return float(min(delay, self.retry_max_seconds))
 
     def bind(self, settings: S, clock: Clock = system_clock) -> BoundSubscription[S]:

@@ -77,19 +77,44 @@ class Schema:
         return await create_pool(self.dsn, self.name, size=size)
 
 
+async def create_schema(
+    admin_dsn: str, name: str | None = None, migrations: Path | None = None
+) -> Schema:
+    """A fresh schema and role on the server of `admin_dsn`, migrated with the runtime's
+    (and the given) migrations."""
+    schema = name or f"t_{uuid.uuid4().hex[:12]}"
+    password = uuid.uuid4().hex
+    await ensure_service_schema(admin_dsn, schema, password)
+    dsn = _with_credentials(admin_dsn, schema, password)
+    await migrate(dsn, schema, migrations or Path(tempfile.mkdtemp()))
+    return Schema(schema, dsn)
+
+
 @pytest.fixture
 def make_schema(postgres_admin_dsn: str) -> SchemaFactory:
     """Create a fresh schema and role, migrated with the runtime's (and given) migrations."""
 
     async def factory(name: str | None = None, migrations: Path | None = None) -> Schema:
-        schema = name or f"t_{uuid.uuid4().hex[:12]}"
-        password = uuid.uuid4().hex
-        await ensure_service_schema(postgres_admin_dsn, schema, password)
-        dsn = _with_credentials(postgres_admin_dsn, schema, password)
-        await migrate(dsn, schema, migrations or Path(tempfile.mkdtemp()))
-        return Schema(schema, dsn)
+        return await create_schema(postgres_admin_dsn, name, migrations)
 
     return factory
+
+
+@pytest.fixture(scope="session")
+def _restartable_postgres(servers_dir: Path) -> Iterator[LocalPostgres]:
+    server = LocalPostgres(servers_dir / "postgres-restartable", free_port())
+    server.start(durable=False)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def restartable_postgres(_restartable_postgres: LocalPostgres) -> Iterator[LocalPostgres]:
+    """A PostgreSQL server of the tests' own that a test may stop, kill and start (never the
+    shared one); it is running again after each test."""
+    yield _restartable_postgres
+    if not _restartable_postgres.running:
+        _restartable_postgres.start(durable=False)
 
 
 def _with_credentials(admin_dsn: str, user: str, password: str) -> str:
