@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
+import asyncio
 import tempfile
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
+from nats.aio.client import Client as NATS
+from prometheus_client.parser import text_string_to_metric_families
 from pydantic import BaseModel, Field
 from runtime_support import REQUESTED, effects_subscription, prototype_requested
 
+from arctic.contracts.envelope import build_message
+from arctic.runtime.endpoints import unit_of_work
 from arctic.runtime.problems import Conflict
+from arctic.runtime.resources import Resources
 from arctic.runtime.servers import LocalNats
-from arctic.runtime.service import ServiceDefinition
+from arctic.runtime.service import ServiceDefinition, Worker
 from arctic.runtime.settings import ServiceSettings
 from arctic.runtime.testing import (
     prepare_service_database,
@@ -23,6 +31,7 @@ from arctic.runtime.testing import (
     stream_messages,
     wait_until,
 )
+from arctic.runtime.unit_of_work import UnitOfWork
 
 router = APIRouter()
 
@@ -38,7 +47,14 @@ async def book(booking: Booking) -> dict[str, int]:
     return {"hours": booking.hours}
 
 
-def sample_service() -> ServiceDefinition[ServiceSettings]:
+@router.post("/requests", status_code=201)
+async def request(work: UnitOfWork = Depends(unit_of_work)) -> dict[str, str]:
+    async with work.transaction() as tx:
+        event_id = await tx.emit(prototype_requested())
+    return {"event_id": str(event_id)}
+
+
+def sample_service(workers: Sequence[Worker] = ()) -> ServiceDefinition[ServiceSettings]:
     migrations = Path(tempfile.mkdtemp())
     (migrations / "0001_effects.sql").write_text(
         "CREATE TABLE effects (id bigint GENERATED ALWAYS AS IDENTITY, event_id uuid, title text)"
@@ -49,16 +65,36 @@ def sample_service() -> ServiceDefinition[ServiceSettings]:
         settings_class=ServiceSettings,
         routers=[router],
         subscriptions=[effects_subscription()],
+        workers=workers,
     )
 
 
+Serve = Callable[..., AbstractAsyncContextManager[httpx.AsyncClient]]
+
+
 @pytest.fixture
-async def service(fresh_database: str, nats_server: LocalNats) -> AsyncIterator[httpx.AsyncClient]:
-    definition = sample_service()
-    dsn = await prepare_service_database(fresh_database, definition)
-    await provision(nats_server.url, definition)
-    settings = ServiceSettings(service="prototyping", database_dsn=dsn, nats_url=nats_server.url)
-    async with serving(definition, settings) as url, httpx.AsyncClient(base_url=url) as http:
+def serve(fresh_database: str, nats_server: LocalNats) -> Serve:
+    """Run the sample service (with the given workers and settings) behind real HTTP."""
+
+    @asynccontextmanager
+    async def run(
+        workers: Sequence[Worker] = (), **overrides: Any
+    ) -> AsyncIterator[httpx.AsyncClient]:
+        definition = sample_service(workers)
+        dsn = await prepare_service_database(fresh_database, definition)
+        await provision(nats_server.url, definition)
+        settings = ServiceSettings(
+            service="prototyping", database_dsn=dsn, nats_url=nats_server.url, **overrides
+        )
+        async with serving(definition, settings) as url, httpx.AsyncClient(base_url=url) as http:
+            yield http
+
+    return run
+
+
+@pytest.fixture
+async def service(serve: Serve) -> AsyncIterator[httpx.AsyncClient]:
+    async with serve() as http:
         yield http
 
 
@@ -110,9 +146,57 @@ async def test_ready_when_database_nats_and_consumers_are(service: httpx.AsyncCl
         "database": True,
         "nats": True,
         "relay": True,
+        "scheduler": True,
         "consumer:tests-prototyping": True,
     }
     assert (await service.get("/healthz")).json() == {"status": "alive"}
+
+
+def crashing(times: int | None) -> Worker:
+    """A worker that crashes `times` times (None: every time) and then runs until stopped."""
+    crashes = 0
+
+    async def flaky_worker(resources: Resources) -> None:
+        nonlocal crashes
+        if times is None or crashes < times:
+            crashes += 1
+            raise RuntimeError(f"the worker broke ({crashes})")
+        await asyncio.Event().wait()
+
+    return flaky_worker
+
+
+async def test_a_crashed_worker_is_restarted_and_readiness_covers_it(serve: Serve) -> None:
+    async with serve([crashing(2)], loop_restart_seconds=0.05, loop_crash_limit=3) as service:
+
+        async def ready() -> bool:
+            return bool((await service.get("/readyz")).status_code == 200)
+
+        await wait_until(ready)
+        checks = (await service.get("/readyz")).json()["checks"]
+        assert checks["worker:flaky_worker"] is True
+        assert (await service.get("/healthz")).status_code == 200
+        crashes = _metric(
+            (await service.get("/metrics")).text,
+            "arctic_loop_crashes_total",
+            loop="worker:flaky_worker",
+        )
+    assert crashes >= 2
+
+
+async def test_a_loop_that_keeps_crashing_fails_the_liveness_probe(serve: Serve) -> None:
+    async with serve([crashing(None)], loop_restart_seconds=0.05, loop_crash_limit=3) as service:
+
+        async def failing() -> bool:
+            return bool((await service.get("/healthz")).status_code == 503)
+
+        await wait_until(failing)
+        health = (await service.get("/healthz")).json()
+        readiness = await service.get("/readyz")
+    assert health["status"] == "failing"
+    assert "the worker broke" in health["loops"]["worker:flaky_worker"]
+    assert readiness.status_code == 503
+    assert readiness.json()["checks"]["worker:flaky_worker"] is False
 
 
 async def test_not_ready_while_nats_is_down(
@@ -129,22 +213,42 @@ async def test_not_ready_while_nats_is_down(
 
 
 async def test_metrics_show_outbox_lag_and_handled_events(
-    service: httpx.AsyncClient, nats_server: LocalNats, fresh_database: str
+    service: httpx.AsyncClient, nats_server: LocalNats, nc: NATS
 ) -> None:
-    import nats
+    async def metric(name: str, **labels: str) -> float:
+        return _metric((await service.get("/metrics")).text, name, **labels)
 
-    from arctic.contracts.envelope import build_message
-
-    nc = await nats.connect(nats_server.url)
+    ours = {"consumer": "tests-prototyping"}
+    handled = await metric("arctic_handler_duration_seconds_count", **ours, event_type=REQUESTED)
+    ok = await metric("arctic_consumer_messages_total", **ours, outcome="ok")
     headers, body = build_message(prototype_requested(), correlation_id="m")
     await nc.jetstream().publish(REQUESTED, body, headers=headers)
 
-    async def handled() -> bool:
-        text = (await service.get("/metrics")).text
-        return 'arctic_handler_duration_seconds_count{consumer="tests-prototyping"' in text
+    async def handled_once() -> bool:
+        count = await metric("arctic_handler_duration_seconds_count", **ours, event_type=REQUESTED)
+        return count == handled + 1
 
-    await wait_until(handled)
-    text = (await service.get("/metrics")).text
-    assert "arctic_outbox_lag_events 0.0" in text
-    assert len(await stream_messages(nc, "PROTOTYPING")) == 1
-    await nc.close()
+    await wait_until(handled_once)
+    assert await metric("arctic_consumer_messages_total", **ours, outcome="ok") == ok + 1
+
+    nats_server.stop()  # the relay cannot publish: what the service emits now waits
+    for _ in range(3):
+        assert (await service.post("/requests")).status_code == 201
+    assert await metric("arctic_outbox_lag_events") == 3
+    assert await metric("arctic_outbox_oldest_age_seconds") > 0
+    nats_server.start()
+
+    async def published() -> bool:
+        return await metric("arctic_outbox_lag_events") == 0
+
+    await wait_until(published, within=20)
+    assert len(await stream_messages(nc, "PROTOTYPING")) == 4
+
+
+def _metric(text: str, name: str, **labels: str) -> float:
+    """The value of one sample in a Prometheus text exposition (0 when absent)."""
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            if sample.name == name and all(sample.labels.get(k) == v for k, v in labels.items()):
+                return float(sample.value)
+    return 0.0

@@ -12,6 +12,7 @@ import orjson
 from runtime_support import prototype_requested
 
 from arctic.runtime.clock import SettableClock
+from arctic.runtime.deadletters import list_dead_letters
 from arctic.runtime.scheduler import Scheduler
 from arctic.runtime.testing import wait_until
 from arctic.runtime.unit_of_work import transaction
@@ -41,11 +42,12 @@ async def test_a_due_event_fires_exactly_once_with_two_scheduler_replicas(
     async with transaction(pool, correlation_id="plan-1") as tx:
         for i in range(50):
             await tx.schedule(f"reminder-{i}", prototype_requested(f"due {i}"), soon)
+        await tx.schedule("marker", prototype_requested("marker"), soon + timedelta(seconds=0.3))
     async with schedulers(pool, 2):
-        await wait_until(lambda: _outbox_has(pool, 50))
-        await asyncio.sleep(0.5)
+        await wait_until(lambda: _fired(pool, "marker"))
+    # Both replicas have stopped: whatever they fired is in the outbox now.
     titles = await outbox_titles(pool)
-    assert sorted(titles) == sorted(f"due {i}" for i in range(50))
+    assert sorted(titles) == sorted([*(f"due {i}" for i in range(50)), "marker"])
     assert await pool.fetchval("SELECT count(*) FROM scheduled_events") == 0
     headers = orjson.loads(await pool.fetchval("SELECT headers FROM outbox LIMIT 1"))
     assert headers["ce-correlationid"] == "plan-1"
@@ -94,5 +96,43 @@ async def test_a_cancelled_event_never_fires(pool: asyncpg.Pool, clock: Settable
     assert await outbox_titles(pool) == []
 
 
-async def _outbox_has(pool: asyncpg.Pool, count: int) -> bool:
-    return bool(await pool.fetchval("SELECT count(*) FROM outbox") >= count)
+async def test_a_row_it_cannot_read_is_dead_lettered_and_the_rows_beside_it_fire_once(
+    pool: asyncpg.Pool, clock: SettableClock
+) -> None:
+    now = clock()
+    async with transaction(pool, correlation_id="plan-2") as tx:
+        await tx.schedule("good-1", prototype_requested("good 1"), now)
+        await tx.schedule("good-2", prototype_requested("good 2"), now + timedelta(seconds=3))
+        await tx.schedule("later", prototype_requested("later"), now + timedelta(days=1))
+    poison = [
+        ("unknown-type", "arctic.prototyping.prototype.teleported.v1", b"{}"),
+        ("invalid-payload", prototype_requested().subject, b'{"title": 5}'),
+    ]
+    for offset, (key, subject, payload) in enumerate(poison, start=1):
+        await pool.execute(
+            """INSERT INTO scheduled_events (key, due_at, subject, payload, correlation_id)
+               VALUES ($1, $2, $3, $4, 'plan-2')""",
+            key,
+            now + timedelta(seconds=offset),
+            subject,
+            payload,
+        )
+    scheduler = Scheduler(pool, clock=clock)
+    clock.advance(timedelta(seconds=3))
+    assert await scheduler.fire_due() == 4  # two fired, two dead-lettered
+    clock.advance(timedelta(days=1))
+    assert await scheduler.fire_due() == 1  # and the scheduler goes on
+    assert await outbox_titles(pool) == ["good 1", "good 2", "later"]
+    assert await pool.fetchval("SELECT count(*) FROM scheduled_events") == 0
+    letters = await list_dead_letters(pool)
+    assert [(d.consumer, d.reason, d.headers["scheduled-key"]) for d in letters] == [
+        ("scheduler", "invalid", "unknown-type"),
+        ("scheduler", "invalid", "invalid-payload"),
+    ]
+    assert "teleported" in letters[0].error
+    assert "title" in letters[1].error
+    assert letters[1].payload == b'{"title": 5}'
+
+
+async def _fired(pool: asyncpg.Pool, title: str) -> bool:
+    return title in await outbox_titles(pool)

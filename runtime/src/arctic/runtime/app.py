@@ -69,8 +69,13 @@ def create_app(
         app.include_router(router)
 
     @app.get("/healthz", tags=["operations"])
-    async def healthz() -> dict[str, str]:
-        return {"status": "alive"}
+    async def healthz(request: Request) -> JSONResponse:
+        # Alive unless a background loop keeps crashing: then a restart of the process is
+        # the remedy, and the orchestrator's liveness probe is what triggers it.
+        failing = request.app.state.resources.supervisor.failing()
+        if failing:
+            return JSONResponse({"status": "failing", "loops": failing}, status_code=503)
+        return JSONResponse({"status": "alive"})
 
     @app.get("/readyz", tags=["operations"])
     async def readyz(request: Request) -> JSONResponse:

@@ -28,6 +28,11 @@ CONSUMER_PENDING = Gauge(
     "arctic_consumer_pending_messages", "Messages waiting for a durable consumer", ["consumer"]
 )
 PRUNED = Counter("arctic_housekeeping_pruned_total", "Rows removed by housekeeping", ["what"])
+
+
+LOOP_CRASHES = Counter(
+    "arctic_loop_crashes_total", "Background loops that crashed and were restarted", ["loop"]
+)
 SCHEDULED_FIRED = Counter("arctic_scheduled_events_fired_total", "Scheduled events emitted")
 HTTP_REQUESTS = Histogram(
     "arctic_http_request_duration_seconds",

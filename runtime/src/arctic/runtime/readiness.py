@@ -1,4 +1,5 @@
-"""Readiness: database reachable, NATS connected, every durable consumer present and polling."""
+"""Readiness: database reachable, NATS connected, and every background loop doing its work:
+the relay, the scheduler, each durable consumer (present and polling) and each worker."""
 
 from __future__ import annotations
 
@@ -11,11 +12,17 @@ if TYPE_CHECKING:
 
 async def readiness(resources: Resources) -> dict[str, bool]:
     """Each check by name; the service is ready when all pass."""
+    running = resources.supervisor.running
     checks = {"database": await _database(resources), "nats": resources.nc.is_connected}
-    checks["relay"] = resources.relay.alive
+    checks["relay"] = resources.relay.alive and running("relay")
+    checks["scheduler"] = resources.scheduler.alive() and running("scheduler")
     for consumer in resources.consumers:
         exists = await _consumer_exists(resources, consumer.subscription.stream, consumer.name)
-        checks[f"consumer:{consumer.name}"] = exists and consumer.alive()
+        name = f"consumer:{consumer.name}"
+        checks[name] = exists and consumer.alive() and running(name)
+    for worker in resources.definition.workers:
+        name = f"worker:{worker.__name__}"
+        checks[name] = running(name)
     return checks
 
 

@@ -4,7 +4,6 @@ consumers and housekeeping."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,8 +19,9 @@ from arctic.runtime.housekeeping import RUNTIME_PRUNES, Housekeeping
 from arctic.runtime.logs import get_logger
 from arctic.runtime.relay import Relay
 from arctic.runtime.scheduler import Scheduler
-from arctic.runtime.service import ServiceDefinition
+from arctic.runtime.service import ServiceDefinition, Worker
 from arctic.runtime.settings import ServiceSettings
+from arctic.runtime.supervision import LoopFactory, Supervisor
 
 log = get_logger(__name__)
 
@@ -66,6 +66,7 @@ class Resources:
     scheduler: Scheduler
     consumers: list[Consumer]
     housekeeping: Housekeeping[Any]
+    supervisor: Supervisor = field(default_factory=Supervisor)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     @classmethod
@@ -97,17 +98,37 @@ class Resources:
         ]
         prunes = [*RUNTIME_PRUNES, *definition.prunes]
         housekeeping = Housekeeping(pool, settings, prunes, clock=clock)
+        supervisor = Supervisor(
+            first_pause=settings.loop_restart_seconds, crash_limit=settings.loop_crash_limit
+        )
         return cls(
-            definition, settings, clock, pool, nc, js, relay, scheduler, consumers, housekeeping
+            definition,
+            settings,
+            clock,
+            pool,
+            nc,
+            js,
+            relay,
+            scheduler,
+            consumers,
+            housekeeping,
+            supervisor,
         )
 
+    def loops(self) -> dict[str, LoopFactory]:
+        """Every background loop by name: relay, scheduler, consumers, the workers, then
+        housekeeping."""
+        loops: dict[str, LoopFactory] = {"relay": self.relay.run, "scheduler": self.scheduler.run}
+        loops |= {f"consumer:{consumer.name}": consumer.run for consumer in self.consumers}
+        for worker in self.definition.workers:
+            loops[f"worker:{worker.__name__}"] = _bound(worker, self)
+        loops["housekeeping"] = self.housekeeping.run
+        return loops
+
     def start(self) -> None:
-        """Start the relay, the scheduler, the consumers and the service's workers."""
-        loops: list[Coroutine[Any, Any, None]] = [self.relay.run(), self.scheduler.run()]
-        loops += [consumer.run() for consumer in self.consumers]
-        loops += [worker(self) for worker in self.definition.workers]
-        loops.append(self.housekeeping.run())
-        self.tasks = [asyncio.create_task(_supervised(loop)) for loop in loops]
+        """Start the relay, the scheduler, the consumers, the service's workers and the
+        housekeeping, each restarted when it crashes (`Supervisor`)."""
+        self.tasks = [self.supervisor.start(name, loop) for name, loop in self.loops().items()]
 
     async def close(self) -> None:
         """Graceful stop: no new fetches, in-flight batches finish, the outbox is flushed."""
@@ -138,11 +159,5 @@ class Resources:
             self.pool.terminate()
 
 
-async def _supervised(loop: Any) -> None:
-    try:
-        await loop
-    except asyncio.CancelledError:
-        raise
-    except Exception:
-        log.exception("background loop crashed")
-        raise
+def _bound(worker: Worker, resources: Resources) -> LoopFactory:
+    return lambda: worker(resources)

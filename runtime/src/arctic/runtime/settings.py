@@ -53,6 +53,10 @@ class ServiceSettings(BaseSettings):
     dead_letter_retention_days: int = Field(default=30, ge=1)
     idempotency_key_hours: int = Field(default=24, ge=1)
 
+
+    loop_restart_seconds: float = Field(default=1.0, gt=0)
+    loop_crash_limit: int = Field(default=5, ge=1)
+
     def port(self) -> int:
         """The HTTP port: the setting, or the service's conventional local port."""
         return self.http_port or SERVICE_PORTS.get(self.service, 8100)

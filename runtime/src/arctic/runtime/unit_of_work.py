@@ -8,6 +8,7 @@ work got there first.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
@@ -18,7 +19,11 @@ import orjson
 
 from arctic.contracts.envelope import Envelope, build_message
 from arctic.contracts.events import Event
+from arctic.contracts.ids import is_valid_correlation_id
 from arctic.runtime.context import child_traceparent, current_correlation_id
+from arctic.runtime.logs import get_logger
+
+log = get_logger(__name__)
 
 
 class Transaction:
@@ -26,6 +31,12 @@ class Transaction:
 
     Events are not published here: they are written to the outbox and published by the relay
     after commit, so a rolled-back transaction publishes nothing.
+
+    The correlation id, causation id and traceparent come from callers and travel into the
+    headers of every event emitted here, so they are bounded first: a correlation id that is
+    not 1 to 128 visible ASCII characters is replaced by a new one, an invalid causation id
+    is dropped, an invalid traceparent starts a new trace. The original is never stored,
+    and only its length is logged.
     """
 
     def __init__(
@@ -36,8 +47,8 @@ class Transaction:
         traceparent: str | None = None,
     ) -> None:
         self.conn = conn
-        self.correlation_id = correlation_id
-        self.causation_id = causation_id
+        self.correlation_id = _bounded_correlation_id(correlation_id)
+        self.causation_id = _bounded_causation_id(causation_id)
         self.traceparent = traceparent
 
     @classmethod
@@ -131,6 +142,28 @@ class UnitOfWork:
             return
         async with transaction(self.pool) as tx:
             yield tx
+
+
+def _bounded_correlation_id(value: str) -> str:
+    if is_valid_correlation_id(value):
+        return value
+    replacement = str(uuid.uuid4())
+    log.warning(
+        "correlation id replaced: not 1 to 128 visible ASCII characters",
+        replaced_by=replacement,
+        original_length=len(value),
+    )
+    return replacement
+
+
+def _bounded_causation_id(value: str | None) -> str | None:
+    if value is None or is_valid_correlation_id(value):
+        return value
+    log.warning(
+        "causation id dropped: not 1 to 128 visible ASCII characters",
+        original_length=len(value),
+    )
+    return None
 
 
 @asynccontextmanager
