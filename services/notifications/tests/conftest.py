@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import tempfile
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import asyncpg
 import httpx
 import pytest
 from nats.aio.client import Client as NATS
@@ -18,14 +20,13 @@ from arctic.prototyping.service import definition as prototyping
 from arctic.runtime.clock import Clock, system_clock
 from arctic.runtime.db import create_pool
 from arctic.runtime.mailsink import MailSink
-from arctic.runtime.servers import LocalNats, free_port
+from arctic.runtime.servers import LocalNats, LocalPostgres, free_port
 from arctic.runtime.testing import prepare_service_database, provision, serving
 
 
-@pytest.fixture
-async def run_notifications(fresh_database: str, nats_server: LocalNats, nc: NATS) -> ServiceRunner:
+async def runner(admin_dsn: str, nats_server: LocalNats, nc: NATS) -> ServiceRunner:
     """Start notifications (again, on the same data) with its sink running or not."""
-    dsn = await prepare_service_database(fresh_database, definition)
+    dsn = await prepare_service_database(admin_dsn, definition)
     await provision(nats_server.url, prototyping, definition)
     sink = MailSink(Path(tempfile.mkdtemp()) / "mail", free_port())
 
@@ -46,17 +47,36 @@ async def run_notifications(fresh_database: str, nats_server: LocalNats, nc: NAT
         )
         if sink_up:
             sink.start()
+        db = await create_pool(dsn, "notifications", size=2)
         try:
             async with (
                 serving(definition, settings, clock=clock) as url,
                 httpx.AsyncClient(base_url=url) as http,
             ):
-                db = await create_pool(dsn, "notifications", size=2)
-                try:
-                    yield Notifications(http, sink, nc, db)
-                finally:
-                    await db.close()
+                yield Notifications(http, sink, nc, db)
         finally:
             sink.stop()
+            await db.close()
 
     return run
+
+
+@pytest.fixture
+async def run_notifications(fresh_database: str, nats_server: LocalNats, nc: NATS) -> ServiceRunner:
+    """Notifications on a fresh database of the shared PostgreSQL."""
+    return await runner(fresh_database, nats_server, nc)
+
+
+@pytest.fixture
+async def run_notifications_on_restartable(
+    restartable_postgres: LocalPostgres, nats_server: LocalNats, nc: NATS
+) -> ServiceRunner:
+    """Notifications on a fresh database of a PostgreSQL the test may stop."""
+    name = f"test_{uuid.uuid4().hex[:12]}"
+    admin = await asyncpg.connect(restartable_postgres.admin_dsn)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    database = restartable_postgres.admin_dsn.rsplit("/", 1)[0] + f"/{name}"
+    return await runner(database, nats_server, nc)

@@ -34,6 +34,19 @@ class Notifications:
     nc: NATS
     db: asyncpg.Pool
 
+    async def deliveries(self) -> list[dict[str, Any]]:
+        """Every delivery row, oldest first (an empty list while the database is away)."""
+        try:
+            rows = await self.db.fetch("SELECT * FROM deliveries ORDER BY created_at, recipient")
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+            return []
+        return [dict(row) for row in rows]
+
+    async def all_settled(self, count: int, status: str = "delivered") -> bool:
+        """Whether there are `count` deliveries, all in `status`."""
+        found = await self.deliveries()
+        return len(found) == count and all(d["status"] == status for d in found)
+
 
 ServiceRunner = Callable[..., AbstractAsyncContextManager[Notifications]]
 

@@ -1,9 +1,24 @@
-"""The delivery loop: takes due deliveries, sends each, records the outcome and its event."""
+"""The delivery loop: takes due deliveries, sends each, records the outcome and its event.
+
+A round claims at most `ARCTIC_DELIVERY_CONCURRENCY` deliveries and sends them at once; the
+next round starts when every outcome of this one is recorded. Once the SMTP server has
+accepted a mail, the process keeps trying to record that for as long as the database is
+away, and claims nothing new meanwhile: a database outage sends no mail twice. Only a
+process killed between the server's acceptance and the record sends it again, once its
+claim has gone stale; so a kill repeats at most the sends in flight, `delivery_concurrency`.
+
+Every attempt ends in a recorded outcome: delivered (NotificationDelivered), or a failure
+with its error and either a retry at a later time or, when no attempt is left or the mail
+cannot even be composed, `failed` with NotificationFailed. Each is logged with the delivery
+id and the event id.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from arctic.contracts.events import NotificationDelivered, NotificationFailed
@@ -12,11 +27,28 @@ from arctic.notifications.domain import Delivery, RetryPolicy
 from arctic.notifications.mailer import MailRefused, compose, send_mail
 from arctic.notifications.settings import NotificationsSettings
 from arctic.runtime.context import bound
+from arctic.runtime.faults import is_infrastructure_fault
 from arctic.runtime.logs import get_logger
 from arctic.runtime.resources import Resources
 from arctic.runtime.unit_of_work import Transaction, transaction
 
 log = get_logger(__name__)
+RECORD_RETRY_CAP_SECONDS = 5.0
+
+
+@dataclass(frozen=True)
+class Sent:
+    """The SMTP server accepted the mail."""
+
+    at: datetime
+
+
+@dataclass(frozen=True)
+class NotSent:
+    """The mail did not go out; `final` when trying again cannot help."""
+
+    error: str
+    final: bool = False
 
 
 def retry_policy(settings: NotificationsSettings) -> RetryPolicy:
@@ -29,9 +61,12 @@ def retry_policy(settings: NotificationsSettings) -> RetryPolicy:
 
 
 async def deliver_due(resources: Resources, settings: NotificationsSettings) -> int:
-    """One round: attempt every due delivery once; return how many were attempted."""
+    """One round: attempt up to `delivery_concurrency` due deliveries at once, each once, and
+    record every outcome; return how many were attempted."""
     async with resources.pool.acquire() as conn, conn.transaction():
-        due = await store.claim_due(conn, 20, settings.delivery_stale_sending_seconds)
+        due = await store.claim_due(
+            conn, settings.delivery_concurrency, settings.delivery_stale_sending_seconds
+        )
     await asyncio.gather(*(attempt(resources, settings, delivery) for delivery in due))
     return len(due)
 
@@ -40,32 +75,91 @@ async def attempt(
     resources: Resources, settings: NotificationsSettings, delivery: Delivery
 ) -> None:
     """Send one delivery and record the outcome with its event, in one transaction."""
-    with bound(correlation_id=delivery.correlation_id, event_id=str(delivery.source_event_id)):
+    with bound(
+        correlation_id=delivery.correlation_id,
+        event_id=str(delivery.source_event_id),
+        delivery_id=str(delivery.id),
+    ):
+        outcome = await _send(delivery, settings)
+        await _record(resources, settings, delivery, outcome)
+
+
+async def _send(delivery: Delivery, settings: NotificationsSettings) -> Sent | NotSent:
+    try:
+        mail = compose(delivery, settings)
+    except Exception as error:  # the same data will not compose better next time
+        return NotSent(f"the mail cannot be composed: {type(error).__name__}: {error}", True)
+    try:
+        await send_mail(mail, settings)
+    except MailRefused as error:
+        return NotSent(str(error))
+    except Exception as error:  # unforeseen: recorded and retried, never left in `sending`
+        log.exception("sending failed unexpectedly", template=delivery.template)
+        return NotSent(f"{type(error).__name__}: {error}")
+    return Sent(datetime.now(UTC))
+
+
+async def _record(
+    resources: Resources,
+    settings: NotificationsSettings,
+    delivery: Delivery,
+    outcome: Sent | NotSent,
+) -> None:
+    """Record the outcome, waiting out a database outage: above all a mail the server has
+    accepted must be marked delivered, or it would be sent again."""
+    pause = 0.2
+    while True:
         try:
-            await send_mail(compose(delivery, settings), settings)
-        except MailRefused as error:
-            await _failed_attempt(resources, settings, delivery, str(error))
+            if isinstance(outcome, Sent):
+                await _delivered(resources, delivery, outcome.at)
+            else:
+                await _not_sent(resources, settings, delivery, outcome)
             return
-        now = datetime.now(UTC)
-        async with _outcome_transaction(resources, delivery) as tx:
-            await store.mark_delivered(tx.conn, delivery.id, now)
-            await tx.emit(NotificationDelivered(**delivery.outcome(), delivered_at=now))
-        log.info("notification delivered", template=delivery.template, attempts=delivery.attempts)
+        except Exception as error:
+            if not is_infrastructure_fault(error):
+                log.exception("delivery outcome not recorded", outcome=type(outcome).__name__)
+                raise
+            log.warning(
+                "database unavailable, delivery outcome not recorded yet; trying again",
+                outcome=type(outcome).__name__,
+                error=repr(error),
+                retry_in=pause,
+            )
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, RECORD_RETRY_CAP_SECONDS)
 
 
-async def _failed_attempt(
-    resources: Resources, settings: NotificationsSettings, delivery: Delivery, error: str
+async def _delivered(resources: Resources, delivery: Delivery, at: datetime) -> None:
+    async with _outcome_transaction(resources, delivery) as tx:
+        await store.mark_delivered(tx.conn, delivery.id, at)
+        await tx.emit(NotificationDelivered(**delivery.outcome(), delivered_at=at))
+    log.info("notification delivered", template=delivery.template, attempts=delivery.attempts)
+
+
+async def _not_sent(
+    resources: Resources, settings: NotificationsSettings, delivery: Delivery, outcome: NotSent
 ) -> None:
     now = datetime.now(UTC)
-    retry_at = retry_policy(settings).after_failure(delivery.attempts, now)
+    retry_at = (
+        None if outcome.final else retry_policy(settings).after_failure(delivery.attempts, now)
+    )
     async with _outcome_transaction(resources, delivery) as tx:
         if retry_at is not None:
-            await store.mark_retry(tx.conn, delivery.id, error, retry_at)
-            log.warning("delivery attempt failed", attempts=delivery.attempts, error=error)
-            return
-        await store.mark_failed(tx.conn, delivery.id, error)
-        await tx.emit(NotificationFailed(**delivery.outcome(), last_error=error, failed_at=now))
-    log.error("notification failed, no attempt left", attempts=delivery.attempts, error=error)
+            await store.mark_retry(tx.conn, delivery.id, outcome.error, retry_at)
+        else:
+            await store.mark_failed(tx.conn, delivery.id, outcome.error)
+            await tx.emit(
+                NotificationFailed(**delivery.outcome(), last_error=outcome.error, failed_at=now)
+            )
+    if retry_at is not None:
+        log.warning(
+            "delivery attempt failed, will retry",
+            attempts=delivery.attempts,
+            retry_at=retry_at.isoformat(),
+            error=outcome.error,
+        )
+    else:
+        log.error("notification failed", attempts=delivery.attempts, error=outcome.error)
 
 
 def _outcome_transaction(
@@ -80,13 +174,23 @@ def _outcome_transaction(
 
 
 async def run_deliveries(resources: Resources) -> None:
-    """The worker: deliver due messages until cancelled."""
+    """The worker: deliver due messages until cancelled. At shutdown the sends in flight are
+    finished and recorded (within the SMTP timeout and a little more) before it ends."""
     settings = resources.settings
     assert isinstance(settings, NotificationsSettings)
     while True:
+        round_ = asyncio.ensure_future(deliver_due(resources, settings))
         try:
-            attempted = await deliver_due(resources, settings)
+            attempted = await asyncio.shield(round_)
+        except asyncio.CancelledError:
+            with contextlib.suppress(Exception, asyncio.CancelledError):
+                await asyncio.wait_for(round_, settings.smtp_timeout_seconds + 5)
+            if not round_.done():
+                log.error("shutdown before the sends in flight were recorded; they may repeat")
+            raise
         except Exception as error:
+            if not is_infrastructure_fault(error):
+                raise  # a defect: the runtime restarts the loop and reports it
             log.warning("delivery round failed", error=repr(error))
             attempted = 0
         if attempted == 0:

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from pydantic import Field, SecretStr
+from typing import Self
+
+from pydantic import Field, SecretStr, model_validator
 
 from arctic.contracts.vocabulary import Language
 from arctic.runtime.settings import ServiceSettings
+
+RESERVED_CONNECTIONS = 4
+"""Connections the sends in flight leave to the rest: relay LISTEN, relay round, consumer, API."""
 
 
 class NotificationsSettings(ServiceSettings):
@@ -27,3 +32,18 @@ class NotificationsSettings(ServiceSettings):
     delivery_poll_seconds: float = Field(default=0.5, gt=0)
     delivery_stale_sending_seconds: float = Field(default=120.0, gt=0)
     delivery_retention_days: int = Field(default=90, ge=1)
+    # Sends in flight at once: a SIGKILL may repeat at most this many mails. Each records its
+    # outcome on a connection of its own; the relay and the consumer keep theirs.
+    delivery_concurrency: int = Field(default=4, ge=1)
+
+    @model_validator(mode="after")
+    def _sends_fit_the_pool(self) -> Self:
+        room = self.database_pool_size - RESERVED_CONNECTIONS
+        if self.delivery_concurrency > room:
+            raise ValueError(
+                f"ARCTIC_DELIVERY_CONCURRENCY ({self.delivery_concurrency}) must be at most "
+                f"ARCTIC_DATABASE_POOL_SIZE ({self.database_pool_size}) - "
+                f"{RESERVED_CONNECTIONS}: each send in flight records its outcome on a "
+                "connection of its own beside the relay's, the consumer's and the API's"
+            )
+        return self

@@ -44,14 +44,18 @@ async def claim_due(conn: asyncpg.Connection, limit: int, stale_after: float) ->
     """Take due deliveries for one attempt each: mark them `sending` and count the attempt.
 
     A `sending` row older than `stale_after` seconds belongs to a sender that died mid-attempt
-    and is taken again.
+    and is taken again, but not within `stale_after` seconds of a database (re)start: a
+    sender that lived through the outage may hold a mail the SMTP server accepted and is
+    recording it now; its row is not to be sent again.
     """
     rows = await conn.fetch(
         """UPDATE deliveries SET status = 'sending', attempts = attempts + 1,
                next_attempt_at = now() + make_interval(secs => $2)
            WHERE id IN (
                SELECT id FROM deliveries
-               WHERE status IN ('pending', 'sending') AND next_attempt_at <= now()
+               WHERE next_attempt_at <= now() AND (status = 'pending'
+                   OR (status = 'sending'
+                       AND pg_postmaster_start_time() < now() - make_interval(secs => $2)))
                ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED)
            RETURNING *""",
         limit,
