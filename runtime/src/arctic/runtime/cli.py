@@ -156,6 +156,10 @@ async def _dead_letters_replay(service: str, ids: list[int]) -> None:
     try:
         letters = [d for d in await list_dead_letters(pool) if not ids or d.id in ids]
         for letter in letters:
+            if letter.consumer not in by_durable:  # the relay's or the scheduler's
+                failures += bool(ids)
+                print(f"{letter.id}: a dead letter of the {letter.consumer}, not replayed")
+                continue
             try:
                 applied = await replay_dead_letter(pool, by_durable[letter.consumer], letter.id)
                 print(f"{letter.id}: {'applied' if applied else 'already applied, closed'}")

@@ -9,8 +9,8 @@ from pydantic import Field, SecretStr, model_validator
 from arctic.contracts.vocabulary import Language
 from arctic.runtime.settings import ServiceSettings
 
-RESERVED_CONNECTIONS = 4
-"""Connections the sends in flight leave to the rest: relay LISTEN, relay round, consumer, API."""
+RESERVED_CONNECTIONS = 3
+"""Connections the sends in flight leave to the rest: relay LISTEN, relay round, consumer."""
 
 
 class NotificationsSettings(ServiceSettings):
@@ -32,9 +32,9 @@ class NotificationsSettings(ServiceSettings):
     delivery_poll_seconds: float = Field(default=0.5, gt=0)
     delivery_stale_sending_seconds: float = Field(default=120.0, gt=0)
     delivery_retention_days: int = Field(default=90, ge=1)
-    # Sends in flight at once: a SIGKILL may repeat at most this many mails. Each records its
-    # outcome on a connection of its own; the relay and the consumer keep theirs.
-    delivery_concurrency: int = Field(default=4, ge=1)
+    # Sends in flight at once: a SIGKILL may repeat at most this many mails. Each finds a
+    # connection to record its outcome beside the relay's two and the consumer's.
+    delivery_concurrency: int = Field(default=2, ge=1)
 
     @model_validator(mode="after")
     def _sends_fit_the_pool(self) -> Self:
@@ -43,7 +43,7 @@ class NotificationsSettings(ServiceSettings):
             raise ValueError(
                 f"ARCTIC_DELIVERY_CONCURRENCY ({self.delivery_concurrency}) must be at most "
                 f"ARCTIC_DATABASE_POOL_SIZE ({self.database_pool_size}) - "
-                f"{RESERVED_CONNECTIONS}: each send in flight records its outcome on a "
-                "connection of its own beside the relay's, the consumer's and the API's"
+                f"{RESERVED_CONNECTIONS}: each send in flight needs a connection to record its "
+                "outcome beside the relay's two and the consumer's"
             )
         return self
