@@ -41,7 +41,7 @@ from arctic.runtime.deadletters import (
     forget_handler_failures,
     record_dead_letter,
 )
-from arctic.runtime.faults import is_database_fault, is_infrastructure_fault
+from arctic.runtime.faults import connection_lost, is_database_fault, is_infrastructure_fault
 from arctic.runtime.inbox import Delivery, HandlerFailed, apply_once
 from arctic.runtime.logs import get_logger
 from arctic.runtime.subscriptions import BoundSubscription
@@ -204,7 +204,7 @@ class Consumer:
                     try:
                         await apply_once(conn, self.subscription, deliveries, batched=batched)
                     except HandlerFailed as failed:
-                        if is_database_fault(failed.cause) or conn.is_closed():
+                        if is_database_fault(failed.cause) or connection_lost(conn):
                             raise Outage from failed.cause
                         raise
                     await self._forget_failures(conn, deliveries)

@@ -57,3 +57,11 @@ def is_infrastructure_fault(error: BaseException) -> bool:
     downstream is unreachable) is the handler's failure; use `is_database_fault` there.
     """
     return any(isinstance(e, DATABASE_FAULTS + NETWORK_FAULTS) for e in _chain(error))
+
+
+def connection_lost(conn: asyncpg.Connection) -> bool:
+    """Whether a pooled connection is closed (the pool may have taken it back already)."""
+    try:
+        return bool(conn.is_closed())
+    except asyncpg.InterfaceError:
+        return True

@@ -39,7 +39,7 @@ from nats.js import JetStreamContext
 
 from arctic.runtime import metrics
 from arctic.runtime.deadletters import record_dead_letter
-from arctic.runtime.faults import is_infrastructure_fault
+from arctic.runtime.faults import connection_lost, is_infrastructure_fault
 from arctic.runtime.logs import get_logger
 
 log = get_logger(__name__)
@@ -264,7 +264,7 @@ class Relay:
 
     async def _listen(self) -> None:
         """Hold a LISTEN connection, opening it again when it was lost."""
-        if self._listener is not None and not _closed(self._listener):
+        if self._listener is not None and not connection_lost(self._listener):
             return
         await self._unlisten()
         try:
@@ -288,7 +288,7 @@ class Relay:
         listener, self._listener, self.listening = self._listener, None, False
         if listener is None:
             return
-        if not _closed(listener):
+        if not connection_lost(listener):
             listener.remove_termination_listener(self._on_lost)
             with contextlib.suppress(asyncpg.InterfaceError, asyncpg.PostgresError, OSError):
                 await listener.remove_listener(self._channel, self._on_notify)
@@ -327,13 +327,6 @@ class Relay:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), seconds)
         self._wake.clear()
-
-
-def _closed(conn: asyncpg.Connection) -> bool:
-    try:
-        return bool(conn.is_closed())
-    except asyncpg.InterfaceError:  # the pool took the closed connection back already
-        return True
 
 
 def _describe(future: asyncio.Future[Any], timeout: float) -> str:
