@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 
 import asyncpg
 import orjson
@@ -21,13 +22,20 @@ from arctic.runtime.unit_of_work import transaction
 pytestmark = pytest.mark.slow
 
 
+@dataclass
+class Restartable:
+    """A schema on a PostgreSQL the test may stop, and a pool on it."""
+
+    server: LocalPostgres
+    schema: Schema
+    pool: asyncpg.Pool
+
+
 @pytest.fixture
-async def restartable(
-    restartable_postgres: LocalPostgres,
-) -> AsyncIterator[tuple[Schema, asyncpg.Pool]]:
+async def restartable(restartable_postgres: LocalPostgres) -> AsyncIterator[Restartable]:
     schema = await create_schema(restartable_postgres.admin_dsn)
     pool = await schema.pool()
-    yield schema, pool
+    yield Restartable(restartable_postgres, schema, pool)
     await pool.close()
 
 
@@ -41,21 +49,18 @@ async def published(nc: NATS) -> list[str]:
 
 
 async def test_after_a_postgres_restart_commits_wake_the_relay_by_notify_again(
-    restartable: tuple[Schema, asyncpg.Pool],
-    restartable_postgres: LocalPostgres,
-    nc: NATS,
-    stream: str,
+    restartable: Restartable, nc: NATS, stream: str
 ) -> None:
-    schema, pool = restartable
+    pool, postgres = restartable.pool, restartable.server
     # A sweep once an hour: only a NOTIFY can explain a prompt publish.
-    relay = Relay(pool, nc.jetstream(), schema.name, sweep_seconds=3600)
+    relay = Relay(pool, nc.jetstream(), restartable.schema.name, sweep_seconds=3600)
     async with running(relay):
         await wait_until(lambda: _true(relay.listening))
         first = await commit(pool, "before the restart")
         await wait_until(lambda: _published(nc, first))
-        await asyncio.to_thread(restartable_postgres.stop)
+        await asyncio.to_thread(postgres.stop)
         await wait_until(lambda: _true(not relay.listening))
-        await asyncio.to_thread(restartable_postgres.start, durable=False)
+        await asyncio.to_thread(postgres.start, durable=False)
         await wait_until(lambda: _true(relay.listening), within=20)
         second = await commit(pool, "after the restart")
         await wait_until(lambda: _published(nc, second))  # woken, or it would sleep an hour
@@ -65,16 +70,12 @@ async def test_after_a_postgres_restart_commits_wake_the_relay_by_notify_again(
 
 
 async def test_the_relay_stops_cleanly_after_its_listen_connection_died(
-    restartable: tuple[Schema, asyncpg.Pool],
-    restartable_postgres: LocalPostgres,
-    nc: NATS,
-    stream: str,
+    restartable: Restartable, nc: NATS, stream: str
 ) -> None:
-    schema, pool = restartable
-    relay = Relay(pool, nc.jetstream(), schema.name)
+    relay = Relay(restartable.pool, nc.jetstream(), restartable.schema.name)
     task = asyncio.create_task(relay.run())
     await wait_until(lambda: _true(relay.listening))
-    await asyncio.to_thread(restartable_postgres.stop)
+    await asyncio.to_thread(restartable.server.stop)
     await wait_until(lambda: _true(not relay.listening))
     relay.stop()
     await asyncio.wait_for(task, 10)  # raises if the loop crashed on the dead connection

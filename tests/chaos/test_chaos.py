@@ -19,14 +19,12 @@ import asyncio
 import email
 import email.policy
 import os
-import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import uuid
 from collections import Counter
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -143,14 +141,6 @@ class Stack:
     @property
     def mail_dir(self) -> Path:
         return self.home / "mail"
-
-
-@pytest.fixture
-def home() -> Iterator[Path]:
-    path = Path(tempfile.mkdtemp(prefix="arctic-chaos-"))
-    path.chmod(0o755)
-    yield path
-    shutil.rmtree(path, ignore_errors=True)
 
 
 def start_sink(directory: Path, port: int) -> subprocess.Popen[bytes]:
@@ -282,8 +272,11 @@ async def break_everything_once(stack: Stack, load: Load) -> list[str]:
 
 
 async def test_requests_survive_a_kill_of_each_service_and_a_restart_of_postgres_and_nats(
-    home: Path,
+    servers_dir: Path,
 ) -> None:
+    home = servers_dir / f"chaos-{uuid.uuid4().hex[:8]}"
+    home.mkdir()
+    home.chmod(0o755)
     async with running_stack(home) as stack:
         load = Load()
         faults, _ = await asyncio.gather(
