@@ -29,9 +29,9 @@ from arctic.runtime.subscriptions import Context
 class RelayDyingAfterPublish(Relay):
     """Publishes and awaits the acks, then dies before marking the rows published."""
 
-    async def _publish(self, rows: list[Any]) -> None:
-        await super()._publish(rows)
-        print("published", len(rows), flush=True)
+    async def _publish(self, rows: list[Any]) -> Any:
+        outcome = await super()._publish(rows)
+        print("published", len(outcome.published), flush=True)
         os.kill(os.getpid(), signal.SIGKILL)
 
 
