@@ -12,6 +12,7 @@ from nats.aio.client import Client as NATS
 from runtime_support import (
     DURABLE,
     REQUESTED,
+    SETTINGS,
     effect_counts,
     effects_subscription,
     header_block,
@@ -22,11 +23,13 @@ from runtime_support import (
 )
 
 from arctic.contracts.envelope import build_message
+from arctic.contracts.events import PrototypeRequested
 from arctic.runtime.consumer import Consumer
 from arctic.runtime.deadletters import list_dead_letters
 from arctic.runtime.provisioning import ensure_consumer
 from arctic.runtime.servers import LocalNats, LocalPostgres
-from arctic.runtime.subscriptions import Subscription
+from arctic.runtime.settings import ServiceSettings
+from arctic.runtime.subscriptions import Context, Subscription, on
 from arctic.runtime.testing import stream_messages, wait_until
 
 pytestmark = pytest.mark.slow
@@ -38,23 +41,10 @@ async def publish(nc: NATS, title: str = "t") -> uuid.UUID:
     return uuid.UUID(headers["ce-id"])
 
 
-async def slow_effect(tx: object, envelope: object, event: object) -> None:
+async def slow_effect(ctx: Context[ServiceSettings], event: PrototypeRequested) -> None:
     """A handler slow enough that a fault lands in the middle of a batch."""
-    await record_effect(tx, envelope, event)  # type: ignore[arg-type]
+    await record_effect(ctx, event)
     await asyncio.sleep(0.01)
-
-
-def slow_subscription(**overrides: object) -> Subscription:
-    base = effects_subscription(**overrides)
-    return Subscription(
-        base.durable,
-        base.stream,
-        dict.fromkeys(base.handlers, slow_effect),
-        max_failures=base.max_failures,
-        ack_wait_seconds=base.ack_wait_seconds,
-        retry_base_seconds=base.retry_base_seconds,
-        retry_max_seconds=base.retry_max_seconds,
-    )
 
 
 async def applied(pool: asyncpg.Pool) -> int:
@@ -71,7 +61,7 @@ async def test_a_database_outage_longer_than_the_retry_budget_loses_and_dead_let
 ) -> None:
     # Three handler failures would dead-letter an event, 0.2 + 0.4 s apart: the database
     # stays down for many times that while events keep arriving.
-    subscription = slow_subscription(max_failures=3, retry_base_seconds=0.2)
+    subscription = effects_subscription(slow_effect, max_failures=3, retry_base_seconds=0.2)
     budget = 0.2 + 0.4
     ids = [await publish(nc, f"before {i}") for i in range(300)]
     consumer = Consumer(
@@ -118,7 +108,9 @@ async def test_nats_stopped_mid_batch_applies_every_event_once_when_it_is_back(
     pool: asyncpg.Pool, nc: NATS, nats_server: LocalNats, stream: str
 ) -> None:
     ids = [await publish(nc, f"t{i}") for i in range(300)]
-    async with running(Consumer(pool, nc.jetstream(), slow_subscription(), batch_size=100)):
+    async with running(
+        Consumer(pool, nc.jetstream(), effects_subscription(slow_effect), batch_size=100)
+    ):
         await wait_until(lambda: _at_least(pool, 30), within=30)
         await asyncio.to_thread(nats_server.stop)  # acks of the batch in hand cannot go out
         await asyncio.to_thread(nats_server.start)
@@ -176,12 +168,14 @@ async def test_a_batch_longer_than_ack_wait_is_not_redelivered_to_another_replic
     # keeps asking for messages.
     started = asyncio.Event()
 
-    async def slower(tx: object, envelope: object, event: object) -> None:
+    async def slower(ctx: Context[ServiceSettings], event: PrototypeRequested) -> None:
         started.set()
-        await record_effect(tx, envelope, event)  # type: ignore[arg-type]
+        await record_effect(ctx, event)
         await asyncio.sleep(0.05)
 
-    subscription = Subscription(DURABLE, stream, {REQUESTED: slower}, ack_wait_seconds=1.5)
+    subscription = Subscription(
+        DURABLE, stream, [on(PrototypeRequested, slower)], ack_wait_seconds=1.5
+    ).bind(SETTINGS)
     await ensure_consumer(nc.jetstream(), subscription)
     ids = [await publish(nc, f"t{i}") for i in range(60)]
     first, second = (Consumer(pool, nc.jetstream(), subscription, batch_size=60) for _ in "ab")

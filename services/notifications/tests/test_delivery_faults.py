@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
-import uuid
 
 import pytest
 from notifications_support import (
@@ -17,6 +16,7 @@ from notifications_support import (
     read_mails,
 )
 
+from arctic.contracts.envelope import envelope_for
 from arctic.contracts.vocabulary import Channel, Language
 from arctic.notifications import store
 from arctic.notifications.domain import Message
@@ -92,20 +92,14 @@ async def test_a_mail_that_cannot_be_composed_fails_at_once_with_its_error_and_e
 
 async def _add_delivery(service: Notifications, recipient: str, subject: str) -> tuple[str, str]:
     """A delivery row as the consumer would write it (its data straight from the caller)."""
-    event_id = uuid.uuid4()
+    source = envelope_for(prototype_requested(), correlation_id="c-delivery")
     message = Message(recipient, Channel.email, "acknowledgement", Language.fi, subject, "Hei")
     async with service.db.acquire() as conn:
-        await store.add_delivery(
-            conn,
-            message,
-            source_event_id=event_id,
-            source_event_type=prototype_requested().subject,
-            correlation_id="c-delivery",
-        )
+        await store.add_delivery(conn, message, source)
         delivery_id = await conn.fetchval(
-            "SELECT id FROM deliveries WHERE source_event_id = $1", event_id
+            "SELECT id FROM deliveries WHERE source_event_id = $1", source.id
         )
-    return str(delivery_id), str(event_id)
+    return str(delivery_id), str(source.id)
 
 
 async def _events(service: Notifications, count: int) -> bool:
