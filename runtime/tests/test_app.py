@@ -148,6 +148,7 @@ async def test_ready_when_database_nats_and_consumers_are(service: httpx.AsyncCl
         "relay": True,
         "scheduler": True,
         "consumer:tests-prototyping": True,
+        "housekeeping": True,
     }
     assert (await service.get("/healthz")).json() == {"status": "alive"}
 

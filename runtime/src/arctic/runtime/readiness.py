@@ -1,5 +1,6 @@
 """Readiness: database reachable, NATS connected, and every background loop doing its work:
-the relay, the scheduler, each durable consumer (present and polling) and each worker."""
+the relay, the scheduler, each durable consumer (present and polling), each worker and the
+housekeeping."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ async def readiness(resources: Resources) -> dict[str, bool]:
     for worker in resources.definition.workers:
         name = f"worker:{worker.__name__}"
         checks[name] = running(name)
+    checks["housekeeping"] = running("housekeeping")
     return checks
 
 
