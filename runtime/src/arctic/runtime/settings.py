@@ -52,8 +52,8 @@ class ServiceSettings(BaseSettings):
     inbox_retention_days: int = Field(default=STREAM_MAX_AGE_DAYS + 1, ge=STREAM_MAX_AGE_DAYS)
     dead_letter_retention_days: int = Field(default=30, ge=1)
     idempotency_key_hours: int = Field(default=24, ge=1)
-
-
+    # A crashed background loop restarts after this pause, doubling; after the limit of
+    # crashes in a row /healthz fails (supervision.py).
     loop_restart_seconds: float = Field(default=1.0, gt=0)
     loop_crash_limit: int = Field(default=5, ge=1)
 
