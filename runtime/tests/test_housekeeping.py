@@ -61,6 +61,11 @@ async def test_rows_past_their_retention_go_and_newer_ones_stay(
         ],
     )
     await pool.executemany(
+        "INSERT INTO handler_failures (consumer, event_id, failures, last_error, updated_at) "
+        "VALUES ('c', gen_random_uuid(), 3, 'e', $1)",
+        [(now - 31 * days,), (now - 1 * days,)],
+    )
+    await pool.executemany(
         "INSERT INTO idempotency_keys (key, fingerprint, created_at) VALUES ($1, 'f', $2)",
         [("old", now - timedelta(hours=25)), ("fresh", now - timedelta(hours=23))],
     )
@@ -80,6 +85,7 @@ async def test_rows_past_their_retention_go_and_newer_ones_stay(
         "outbox": 150,
         "inbox": 2,
         "dead_letters": 1,
+        "handler_failures": 1,
         "idempotency_keys": 1,
         "effects": 1,
     }
@@ -88,6 +94,7 @@ async def test_rows_past_their_retention_go_and_newer_ones_stay(
     assert await pool.fetchval("SELECT count(*) FROM inbox") == 1
     assert await pool.fetchval("SELECT count(*) FROM dead_letters WHERE replayed_at IS NULL") == 1
     assert await pool.fetchval("SELECT count(*) FROM dead_letters") == 2
+    assert await pool.fetchval("SELECT count(*) FROM handler_failures") == 1
     assert await pool.fetchval("SELECT key FROM idempotency_keys") == "fresh"
 
 

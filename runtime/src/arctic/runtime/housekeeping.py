@@ -63,6 +63,15 @@ RUNTIME_PRUNES: tuple[Prune[ServiceSettings], ...] = (
                ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)""",
         lambda s: timedelta(days=s.dead_letter_retention_days),
     ),
+    # Counts of a handler's failures outlive their event only when it never came back (its
+    # stream or consumer gone); a live count is updated at every failure.
+    Prune(
+        "handler_failures",
+        """DELETE FROM handler_failures WHERE (consumer, event_id) IN (
+               SELECT consumer, event_id FROM handler_failures WHERE updated_at < $2
+               ORDER BY updated_at LIMIT $1 FOR UPDATE SKIP LOCKED)""",
+        lambda s: timedelta(days=s.dead_letter_retention_days),
+    ),
     Prune(
         "idempotency_keys",
         """DELETE FROM idempotency_keys WHERE key IN (
@@ -71,8 +80,8 @@ RUNTIME_PRUNES: tuple[Prune[ServiceSettings], ...] = (
         lambda s: timedelta(hours=s.idempotency_key_hours),
     ),
 )
-"""The runtime's tables: published outbox rows, inbox ids, replayed dead letters and
-idempotency keys past their window."""
+"""The runtime's tables: published outbox rows, inbox ids, replayed dead letters, forgotten
+handler failure counts and idempotency keys past their window."""
 
 
 class Housekeeping(Generic[S]):
