@@ -13,6 +13,7 @@ import httpx
 import pytest
 from fastapi import APIRouter, Depends
 from nats.aio.client import Client as NATS
+from prometheus_client import REGISTRY
 from prometheus_client.parser import text_string_to_metric_families
 from pydantic import BaseModel, Field
 from runtime_support import REQUESTED, effects_subscription, prototype_requested
@@ -21,10 +22,11 @@ from arctic.contracts.envelope import build_message
 from arctic.runtime.endpoints import unit_of_work
 from arctic.runtime.problems import Conflict
 from arctic.runtime.resources import Resources
-from arctic.runtime.servers import LocalNats
+from arctic.runtime.servers import LocalNats, LocalPostgres
 from arctic.runtime.service import ServiceDefinition, Worker
 from arctic.runtime.settings import ServiceSettings
 from arctic.runtime.testing import (
+    create_database,
     prepare_service_database,
     provision,
     serving,
@@ -78,10 +80,10 @@ def serve(fresh_database: str, nats_server: LocalNats) -> Serve:
 
     @asynccontextmanager
     async def run(
-        workers: Sequence[Worker] = (), **overrides: Any
+        workers: Sequence[Worker] = (), database: str | None = None, **overrides: Any
     ) -> AsyncIterator[httpx.AsyncClient]:
         definition = sample_service(workers)
-        dsn = await prepare_service_database(fresh_database, definition)
+        dsn = await prepare_service_database(database or fresh_database, definition)
         await provision(nats_server.url, definition)
         settings = ServiceSettings(
             service="prototyping", database_dsn=dsn, nats_url=nats_server.url, **overrides
@@ -213,6 +215,30 @@ async def test_not_ready_while_nats_is_down(
     assert (await service.get("/healthz")).status_code == 200
 
 
+async def test_a_database_outage_crashes_no_loop_and_the_process_stays_alive(
+    serve: Serve, restartable_postgres: LocalPostgres
+) -> None:
+    database = await create_database(restartable_postgres.admin_dsn)
+    settings = {"housekeeping_interval_seconds": 0.2, "loop_crash_limit": 2}
+    async with serve(database=database, loop_restart_seconds=0.05, **settings) as service:
+
+        async def ready() -> bool:
+            return bool((await service.get("/readyz")).status_code == 200)
+
+        await wait_until(ready)
+        crashes_before = _metric((await service.get("/metrics")).text, "arctic_loop_crashes_total")
+        failed_before = _relay_errors()
+        await asyncio.to_thread(restartable_postgres.stop)
+        # Every loop meets the outage again and again: the relay fails round after round.
+        await wait_until(lambda: _true(_relay_errors() >= failed_before + 5), within=30)
+        assert (await service.get("/healthz")).status_code == 200
+        assert (await service.get("/readyz")).json()["checks"]["database"] is False
+        await asyncio.to_thread(restartable_postgres.start, durable=False)
+        await wait_until(ready, within=30)
+        text = (await service.get("/metrics")).text
+    assert _metric(text, "arctic_loop_crashes_total") == crashes_before
+
+
 async def test_metrics_show_outbox_lag_and_handled_events(
     service: httpx.AsyncClient, nats_server: LocalNats, nc: NATS
 ) -> None:
@@ -246,10 +272,19 @@ async def test_metrics_show_outbox_lag_and_handled_events(
     assert len(await stream_messages(nc, "PROTOTYPING")) == 4
 
 
+def _relay_errors() -> float:
+    return REGISTRY.get_sample_value("arctic_relay_errors_total") or 0.0
+
+
+async def _true(value: bool) -> bool:
+    return value
+
+
 def _metric(text: str, name: str, **labels: str) -> float:
-    """The value of one sample in a Prometheus text exposition (0 when absent)."""
-    for family in text_string_to_metric_families(text):
-        for sample in family.samples:
-            if sample.name == name and all(sample.labels.get(k) == v for k, v in labels.items()):
-                return float(sample.value)
-    return 0.0
+    """The sum of the samples `name{labels}` in a Prometheus text exposition (0 when absent)."""
+    return sum(
+        float(sample.value)
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+        if sample.name == name and all(sample.labels.get(k) == v for k, v in labels.items())
+    )

@@ -41,7 +41,13 @@ from arctic.notifications.service import definition as notifications
 from arctic.notifications.settings import NotificationsSettings
 from arctic.prototyping.service import definition as prototyping
 from arctic.runtime.servers import LocalNats, LocalPostgres, free_port, wait_for_port
-from arctic.runtime.testing import prepare_service_database, provision, stream_messages, wait_until
+from arctic.runtime.testing import (
+    create_database,
+    prepare_service_database,
+    provision,
+    stream_messages,
+    wait_until,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -165,7 +171,7 @@ async def running_stack(home: Path) -> AsyncIterator[Stack]:
             asyncio.to_thread(postgres.start, durable=False), asyncio.to_thread(nats_server.start)
         )
         wait_for_port(sink_port, "127.0.0.1", 30, sink)
-        database = await _create_database(postgres.admin_dsn)
+        database = await create_database(postgres.admin_dsn)
         for definition in (prototyping, notifications):
             stack.dsns[definition.name] = await prepare_service_database(database, definition)
         await provision(nats_server.url, prototyping, notifications)
@@ -194,16 +200,6 @@ async def running_stack(home: Path) -> AsyncIterator[Stack]:
         sink.wait(10)
         nats_server.stop()
         postgres.stop()
-
-
-async def _create_database(admin_dsn: str) -> str:
-    name = f"chaos_{uuid.uuid4().hex[:8]}"
-    conn = await asyncpg.connect(admin_dsn)
-    try:
-        await conn.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await conn.close()
-    return admin_dsn.rsplit("/", 1)[0] + f"/{name}"
 
 
 @dataclass

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import tempfile
-import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-import asyncpg
 import httpx
 import pytest
 from nats.aio.client import Client as NATS
@@ -21,7 +19,12 @@ from arctic.runtime.clock import Clock, system_clock
 from arctic.runtime.db import create_pool
 from arctic.runtime.mailsink import MailSink
 from arctic.runtime.servers import LocalNats, LocalPostgres, free_port
-from arctic.runtime.testing import prepare_service_database, provision, serving
+from arctic.runtime.testing import (
+    create_database,
+    prepare_service_database,
+    provision,
+    serving,
+)
 
 
 async def runner(admin_dsn: str, nats_server: LocalNats, nc: NATS) -> ServiceRunner:
@@ -72,11 +75,4 @@ async def run_notifications_on_restartable(
     restartable_postgres: LocalPostgres, nats_server: LocalNats, nc: NATS
 ) -> ServiceRunner:
     """Notifications on a fresh database of a PostgreSQL the test may stop."""
-    name = f"test_{uuid.uuid4().hex[:12]}"
-    admin = await asyncpg.connect(restartable_postgres.admin_dsn)
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
-    database = restartable_postgres.admin_dsn.rsplit("/", 1)[0] + f"/{name}"
-    return await runner(database, nats_server, nc)
+    return await runner(await create_database(restartable_postgres.admin_dsn), nats_server, nc)

@@ -20,6 +20,7 @@ import asyncpg
 
 from arctic.runtime import metrics
 from arctic.runtime.clock import Clock, system_clock
+from arctic.runtime.faults import is_infrastructure_fault
 from arctic.runtime.logs import get_logger
 from arctic.runtime.settings import ServiceSettings
 
@@ -130,7 +131,9 @@ class Housekeeping(Generic[S]):
         while not self._stopping.is_set():
             try:
                 await self.prune()
-            except (asyncpg.PostgresError, OSError) as error:
+            except Exception as error:  # the database away (any way), or a prune's SQL failed
+                if not (is_infrastructure_fault(error) or isinstance(error, asyncpg.PostgresError)):
+                    raise
                 log.warning("housekeeping round failed", error=repr(error))
             await self._sleep(self.interval)
 

@@ -175,6 +175,18 @@ async def fresh_database(postgres_admin_dsn: str) -> AsyncIterator[str]:
         await admin.close()
 
 
+async def create_database(admin_dsn: str) -> str:
+    """A new, empty database on the server of `admin_dsn`; its superuser DSN (for tests that
+    stop that server, where a fixture could not drop it afterwards)."""
+    name = f"test_{uuid.uuid4().hex[:12]}"
+    admin = await asyncpg.connect(admin_dsn)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    return admin_dsn.rsplit("/", 1)[0] + f"/{name}"
+
+
 async def prepare_service_database(admin_dsn: str, definition: ServiceDefinition[Any]) -> str:
     """The service's role and schema in the database of `admin_dsn`, migrated; its DSN."""
     password = uuid.uuid4().hex
