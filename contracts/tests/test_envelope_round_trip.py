@@ -8,6 +8,7 @@ from uuid import UUID
 import pytest
 
 from arctic.contracts.envelope import build_message, parse_headers, parse_message
+from arctic.contracts.errors import InvalidHeader
 from arctic.contracts.events import Event, PrototypeRequested
 from arctic.contracts.examples import example_of
 from arctic.contracts.ids import is_uuid7, new_event_id
@@ -42,6 +43,7 @@ def test_parse_gives_back_the_envelope_attributes_given(event: Event) -> None:
         traceparent=TRACEPARENT,
         event_id=event_id,
         time=time,
+        actor="kc-7f3a",
     )
 
     envelope, _ = parse_message(event.subject, headers, body)
@@ -51,6 +53,7 @@ def test_parse_gives_back_the_envelope_attributes_given(event: Event) -> None:
     assert envelope.correlation_id == "corr-1"
     assert envelope.causation_id == "cause-1"
     assert envelope.traceparent == TRACEPARENT
+    assert envelope.actor == "kc-7f3a"
     assert envelope.type == event.subject
     assert envelope.subject == event.aggregate_id
     assert envelope.source == f"/arctic/{event.service}"
@@ -98,6 +101,21 @@ def test_causation_header_is_left_out_when_not_given() -> None:
 
     assert "ce-causationid" not in headers
     assert parse_headers(headers).causation_id is None
+
+
+def test_the_actor_extension_travels_as_ce_actor_and_is_left_out_when_not_given() -> None:
+    event = example_of(PrototypeRequested)
+    with_actor, _ = build_message(event, correlation_id="c", actor="kc-7f3a")
+    without, _ = build_message(event, correlation_id="c")
+
+    assert with_actor["ce-actor"] == "kc-7f3a"
+    assert "ce-actor" not in without
+    assert parse_headers(without).actor is None
+    for bad in ("", "a b", "x" * 129, "line\r\nbreak"):
+        with pytest.raises(ValueError, match="actor"):
+            build_message(event, correlation_id="c", actor=bad)
+    with pytest.raises(InvalidHeader, match="ce-actor"):
+        parse_headers({**with_actor, "ce-actor": "kc 7f3a"})
 
 
 def test_a_valid_traceparent_is_generated_when_not_given() -> None:

@@ -59,6 +59,12 @@ def cloudevents_headers_schema() -> JsonSchema:
             "ce-causationid": _string(
                 "Id of the event (or request) that caused this one.", **_CORRELATION_ID
             ),
+            "ce-actor": _string(
+                "Subject (an id from the caller's token, never a name) of the person or system "
+                "whose command caused this event; absent for events of public commands and for "
+                "events that other events cause.",
+                **_CORRELATION_ID,
+            ),
             "traceparent": _string(
                 "W3C Trace Context.", pattern="^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$"
             ),

@@ -65,6 +65,7 @@ class Envelope:
     causation_id: str | None = None
     traceparent: str | None = None
     aggregate_version: int | None = None
+    actor: str | None = None
     specversion: str = SPECVERSION
     datacontenttype: str = CONTENT_TYPE
 
@@ -88,6 +89,8 @@ class Envelope:
             headers["traceparent"] = self.traceparent
         if self.aggregate_version is not None:
             headers[AGGREGATE_VERSION_HEADER] = str(self.aggregate_version)
+        if self.actor is not None:
+            headers["ce-actor"] = self.actor
         return headers
 
 
@@ -110,14 +113,18 @@ def envelope_for(
     event_id: UUID | None = None,
     time: datetime | None = None,
     aggregate_version: int | None = None,
+    actor: str | None = None,
 ) -> Envelope:
     """The envelope for publishing `event`; a fresh UUIDv7, the current time and a new trace
-    are filled in when not given. Raises `ValueError` for a correlation or causation id that
-    is not 1 to 128 visible ASCII characters (`is_valid_correlation_id`), a naive time, a
-    malformed traceparent or an aggregate version below 1."""
+    are filled in when not given. `actor` is the subject (an id from the caller's token, never
+    a name) of whoever's command caused the event. Raises `ValueError` for a correlation id,
+    causation id or actor that is not 1 to 128 visible ASCII characters
+    (`is_valid_correlation_id`), a naive time, a malformed traceparent or an aggregate version
+    below 1."""
     if not correlation_id:
         raise ValueError("correlation_id must not be empty")
-    for name, value in (("correlation_id", correlation_id), ("causation_id", causation_id)):
+    ids = (("correlation_id", correlation_id), ("causation_id", causation_id), ("actor", actor))
+    for name, value in ids:
         if value is not None and not is_valid_correlation_id(value):
             raise ValueError(f"{name} must be 1 to 128 visible ASCII characters")
     if time is not None and time.tzinfo is None:
@@ -137,6 +144,7 @@ def envelope_for(
         causation_id=causation_id,
         traceparent=traceparent or new_traceparent(),
         aggregate_version=aggregate_version,
+        actor=actor,
     )
 
 
@@ -149,6 +157,7 @@ def build_message(
     event_id: UUID | None = None,
     time: datetime | None = None,
     aggregate_version: int | None = None,
+    actor: str | None = None,
 ) -> tuple[dict[str, str], bytes]:
     """NATS headers and body publishing `event` on its subject (`event.subject`).
 
@@ -162,6 +171,7 @@ def build_message(
         event_id=event_id,
         time=time,
         aggregate_version=aggregate_version,
+        actor=actor,
     )
     return envelope.headers(), event.model_dump_json().encode()
 
@@ -213,7 +223,7 @@ def parse_headers(headers: Mapping[str, str] | None) -> Envelope:
     """The envelope of a message from its headers (names compared case-insensitively).
 
     Raises `MissingHeader` or `InvalidHeader` (both `InvalidMessage`), also for a
-    correlation or causation id that is not 1 to 128 visible ASCII characters. An invalid
+    correlation id, causation id or actor that is not 1 to 128 visible ASCII characters. An invalid
     `traceparent` is dropped, as W3C Trace Context asks, rather than refused.
     """
     lowered = {name.lower(): value for name, value in (headers or {}).items()}
@@ -240,6 +250,7 @@ def parse_headers(headers: Mapping[str, str] | None) -> Envelope:
         aggregate_version=_parse_version(
             AGGREGATE_VERSION_HEADER, lowered.get(AGGREGATE_VERSION_HEADER)
         ),
+        actor=_parse_correlation("ce-actor", lowered.get("ce-actor") or None),
         specversion=SPECVERSION,
         datacontenttype=CONTENT_TYPE,
     )
