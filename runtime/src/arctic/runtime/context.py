@@ -18,11 +18,21 @@ correlation_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
 traceparent_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "traceparent", default=None
 )
+actor_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("actor", default=None)
 
 
 def current_correlation_id() -> str:
     """The correlation id of the work in progress, or a new one when none is bound."""
     return correlation_id_var.get() or str(uuid.uuid4())
+
+
+def current_actor() -> str | None:
+    """The subject (a token's `sub`) of the caller whose command is being handled, if any.
+
+    Set for a request by the access check (`arctic.runtime.access`); events the request's
+    transactions emit carry it as `ce-actor`.
+    """
+    return actor_var.get()
 
 
 def child_traceparent(parent: str | None = None) -> str:

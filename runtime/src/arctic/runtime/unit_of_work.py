@@ -20,7 +20,7 @@ import orjson
 from arctic.contracts.envelope import Envelope, build_message
 from arctic.contracts.events import Event
 from arctic.contracts.ids import is_valid_correlation_id
-from arctic.runtime.context import child_traceparent, current_correlation_id
+from arctic.runtime.context import child_traceparent, current_actor, current_correlation_id
 from arctic.runtime.logs import get_logger
 
 log = get_logger(__name__)
@@ -30,7 +30,9 @@ class Transaction:
     """The open transaction of one unit of work, and what it may record besides state.
 
     Events are not published here: they are written to the outbox and published by the relay
-    after commit, so a rolled-back transaction publishes nothing.
+    after commit, so a rolled-back transaction publishes nothing. `actor` is the subject of the
+    caller whose command this is; the events emitted carry it (`ce-actor`). Events that other
+    events cause have none: the causation id leads back to the command that had one.
 
     The correlation id, causation id and traceparent come from callers and travel into the
     headers of every event emitted here, so they are bounded first: a correlation id that is
@@ -45,11 +47,13 @@ class Transaction:
         correlation_id: str,
         causation_id: str | None = None,
         traceparent: str | None = None,
+        actor: str | None = None,
     ) -> None:
         self.conn = conn
         self.correlation_id = _bounded_correlation_id(correlation_id)
         self.causation_id = _bounded_causation_id(causation_id)
         self.traceparent = traceparent
+        self.actor = actor
 
     @classmethod
     def caused_by(cls, conn: asyncpg.Connection, envelope: Envelope) -> Transaction:
@@ -69,6 +73,7 @@ class Transaction:
             causation_id=self.causation_id,
             traceparent=child_traceparent(self.traceparent),
             aggregate_version=aggregate_version,
+            actor=self.actor,
         )
         event_id = UUID(headers["ce-id"])
         await self.conn.execute(
@@ -170,6 +175,11 @@ def _bounded_causation_id(value: str | None) -> str | None:
 async def transaction(
     pool: asyncpg.Pool, *, correlation_id: str | None = None, causation_id: str | None = None
 ) -> AsyncIterator[Transaction]:
-    """Open a unit of work; it commits when the block ends, and rolls back on an exception."""
+    """Open a unit of work; it commits when the block ends, and rolls back on an exception.
+
+    Its events carry the correlation id and the acting caller of the work in progress.
+    """
     async with pool.acquire() as conn, conn.transaction():
-        yield Transaction(conn, correlation_id or current_correlation_id(), causation_id)
+        yield Transaction(
+            conn, correlation_id or current_correlation_id(), causation_id, actor=current_actor()
+        )
