@@ -8,11 +8,13 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI, Request, Response
+from fastapi import Depends, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from arctic.runtime import metrics
+from arctic.runtime.access.install import install_access
+from arctic.runtime.access.requirements import caller_log_fields, public
 from arctic.runtime.clock import Clock, system_clock
 from arctic.runtime.context import bound, child_traceparent
 from arctic.runtime.idempotency import install_idempotency
@@ -68,7 +70,7 @@ def create_app(
     for router in definition.routers:
         app.include_router(router)
 
-    @app.get("/healthz", tags=["operations"])
+    @app.get("/healthz", tags=["operations"], dependencies=[Depends(public())])
     async def healthz(request: Request) -> JSONResponse:
         # Alive unless a background loop keeps crashing: then a restart of the process is
         # the remedy, and the orchestrator's liveness probe is what triggers it.
@@ -77,13 +79,13 @@ def create_app(
             return JSONResponse({"status": "failing", "loops": failing}, status_code=503)
         return JSONResponse({"status": "alive"})
 
-    @app.get("/readyz", tags=["operations"])
+    @app.get("/readyz", tags=["operations"], dependencies=[Depends(public())])
     async def readyz(request: Request) -> JSONResponse:
         checks = await readiness(request.app.state.resources)
         ready = all(checks.values())
         return JSONResponse({"ready": ready, "checks": checks}, status_code=200 if ready else 503)
 
-    @app.get("/metrics", tags=["operations"])
+    @app.get("/metrics", tags=["operations"], dependencies=[Depends(public())])
     async def prometheus(request: Request) -> Response:
         try:
             await request.app.state.resources.relay.refresh_lag()
@@ -91,6 +93,7 @@ def create_app(
             log.warning("outbox lag not refreshed", error=repr(error))
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
+    install_access(app, settings)
     return app
 
 
@@ -113,6 +116,7 @@ async def _correlate(
                 path=request.url.path,
                 status=response.status_code,
                 duration_ms=round(elapsed * 1000, 2),
+                **caller_log_fields(request),
             )
     response.headers[CORRELATION_HEADER] = correlation_id
     return response

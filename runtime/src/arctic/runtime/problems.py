@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any, Generic, TypeVar
@@ -23,6 +23,7 @@ class Problem(Exception):
 
     status = 400
     title = "Bad request"
+    headers: Mapping[str, str] = {}  # e.g. WWW-Authenticate, Retry-After
 
     def __init__(self, detail: str, **extensions: Any) -> None:
         super().__init__(detail)
@@ -110,7 +111,9 @@ async def _http(request: Request, error: Exception) -> JSONResponse:
 
 async def _problem(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, Problem)
-    return problem_response(error.status, error.title, error.detail, **error.extensions)
+    response = problem_response(error.status, error.title, error.detail, **error.extensions)
+    response.headers.update(error.headers)
+    return response
 
 
 async def _unexpected(request: Request, error: Exception) -> JSONResponse:

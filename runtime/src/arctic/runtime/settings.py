@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
+
+from arctic.runtime.access.settings import AccessSettings
 
 STREAM_MAX_AGE_DAYS = 400
 """How long a stream keeps a message (JetStream max age, see `provisioning`)."""
@@ -16,8 +18,9 @@ SERVICE_PORTS = {
 }
 
 
-class ServiceSettings(BaseSettings):
-    """What one service process needs to reach its database, NATS and callers.
+class ServiceSettings(AccessSettings):
+    """What one service process needs to reach its database, NATS and callers (and, from
+    `AccessSettings`, how it checks its callers' tokens).
 
     Each process runs one service, so the names carry no service prefix: the same image and
     the same variable names run every service (`ARCTIC_DATABASE_DSN`, `ARCTIC_NATS_URL`, ...).
