@@ -7,6 +7,7 @@ import sys
 from collections.abc import Coroutine
 from typing import Any
 
+from arctic.runtime.access.development import add_token_command
 from arctic.runtime.logs import configure_logging
 
 
@@ -36,6 +37,7 @@ def _parser() -> argparse.ArgumentParser:
         "up", help="run the whole system locally (NATS, PostgreSQL, SMTP sink)"
     )
     up.set_defaults(func=_up)
+    add_token_command(commands)
 
     events = commands.add_parser("events", help="watch the events").add_subparsers(required=True)
     tail = events.add_parser("tail", help="print events as they flow through every stream")

@@ -23,6 +23,7 @@ from typing import IO
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from arctic.runtime.access.development import EXAMPLE, development_environment
 from arctic.runtime.logfmt import LogPrinter
 from arctic.runtime.logs import configure_logging
 from arctic.runtime.mailsink import MailSink
@@ -169,6 +170,7 @@ class LocalStack:
         self.say(f"  PostgreSQL     {self.postgres.admin_dsn}")
         smtp = f"{self.settings.host}:{self.settings.smtp_port}"
         self.say(f"  mail           {self.sink.directory}/*.eml (SMTP {smtp})")
+        self.say(f"  tokens         {EXAMPLE}")
         self.say("Ctrl-C stops everything; data stays in " + str(self.home))
 
     def watch(self) -> None:
@@ -205,6 +207,7 @@ class LocalStack:
                 "ARCTIC_SMTP_HOST": self.settings.host,
                 "ARCTIC_SMTP_PORT": str(self.settings.smtp_port),
                 "PYTHONUNBUFFERED": "1",
+                **development_environment(self.home),
             }
         )
         return env
