@@ -15,6 +15,8 @@ from notifications_support import COORDINATORS, Notifications, ServiceRunner
 from arctic.notifications.service import definition
 from arctic.notifications.settings import NotificationsSettings
 from arctic.prototyping.service import definition as prototyping
+from arctic.runtime.access.roles import Role
+from arctic.runtime.access.testing import Tokens
 from arctic.runtime.clock import Clock, system_clock
 from arctic.runtime.db import create_pool
 from arctic.runtime.mailsink import MailSink
@@ -27,7 +29,7 @@ from arctic.runtime.testing import (
 )
 
 
-async def runner(admin_dsn: str, nats_server: LocalNats, nc: NATS) -> ServiceRunner:
+async def runner(admin_dsn: str, nats_server: LocalNats, nc: NATS, tokens: Tokens) -> ServiceRunner:
     """Start notifications (again, on the same data) with its sink running or not."""
     dsn = await prepare_service_database(admin_dsn, definition)
     await provision(nats_server.url, prototyping, definition)
@@ -46,6 +48,7 @@ async def runner(admin_dsn: str, nats_server: LocalNats, nc: NATS) -> ServiceRun
             delivery_retry_base_seconds=0.3,
             delivery_poll_seconds=0.05,
             relay_sweep_seconds=0.1,
+            **tokens.settings,
             **overrides,
         )
         if sink_up:
@@ -54,7 +57,10 @@ async def runner(admin_dsn: str, nats_server: LocalNats, nc: NATS) -> ServiceRun
         try:
             async with (
                 serving(definition, settings, clock=clock) as url,
-                httpx.AsyncClient(base_url=url) as http,
+                # The tests read /deliveries as the staff it is for (test_access.py: who else).
+                httpx.AsyncClient(
+                    base_url=url, headers=tokens.headers(Role.staff, org="lapland-uas")
+                ) as http,
             ):
                 yield Notifications(http, sink, nc, db)
         finally:
@@ -65,14 +71,17 @@ async def runner(admin_dsn: str, nats_server: LocalNats, nc: NATS) -> ServiceRun
 
 
 @pytest.fixture
-async def run_notifications(fresh_database: str, nats_server: LocalNats, nc: NATS) -> ServiceRunner:
+async def run_notifications(
+    fresh_database: str, nats_server: LocalNats, nc: NATS, tokens: Tokens
+) -> ServiceRunner:
     """Notifications on a fresh database of the shared PostgreSQL."""
-    return await runner(fresh_database, nats_server, nc)
+    return await runner(fresh_database, nats_server, nc, tokens)
 
 
 @pytest.fixture
 async def run_notifications_on_restartable(
-    restartable_postgres: LocalPostgres, nats_server: LocalNats, nc: NATS
+    restartable_postgres: LocalPostgres, nats_server: LocalNats, nc: NATS, tokens: Tokens
 ) -> ServiceRunner:
     """Notifications on a fresh database of a PostgreSQL the test may stop."""
-    return await runner(await create_database(restartable_postgres.admin_dsn), nats_server, nc)
+    database = await create_database(restartable_postgres.admin_dsn)
+    return await runner(database, nats_server, nc, tokens)

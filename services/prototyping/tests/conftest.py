@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import Any
 
 import httpx
 import pytest
@@ -10,6 +11,8 @@ from nats.aio.client import Client as NATS
 from prototyping_support import Prototyping
 
 from arctic.prototyping.service import definition
+from arctic.runtime.access.roles import Role
+from arctic.runtime.access.testing import Tokens
 from arctic.runtime.db import create_pool
 from arctic.runtime.servers import LocalNats
 from arctic.runtime.settings import ServiceSettings
@@ -17,16 +20,34 @@ from arctic.runtime.testing import prepare_service_database, provision, serving
 
 
 @pytest.fixture
+def settings_overrides(request: pytest.FixtureRequest) -> dict[str, Any]:
+    """Settings a test gives the service: `@pytest.mark.parametrize("settings_overrides",
+    [{...}], indirect=True)`."""
+    return dict(getattr(request, "param", {}))
+
+
+@pytest.fixture
 async def prototyping(
-    fresh_database: str, nats_server: LocalNats, nc: NATS
+    fresh_database: str,
+    nats_server: LocalNats,
+    nc: NATS,
+    tokens: Tokens,
+    settings_overrides: dict[str, Any],
 ) -> AsyncIterator[Prototyping]:
     dsn = await prepare_service_database(fresh_database, definition)
     await provision(nats_server.url, definition)
     settings = ServiceSettings(
-        service="prototyping", database_dsn=dsn, nats_url=nats_server.url, relay_sweep_seconds=0.1
+        service="prototyping",
+        database_dsn=dsn,
+        nats_url=nats_server.url,
+        relay_sweep_seconds=0.1,
+        **tokens.settings,
+        **settings_overrides,
     )
     async with serving(definition, settings) as url:
         pool = await create_pool(dsn, "prototyping", size=2)
-        async with httpx.AsyncClient(base_url=url) as http:
+        # The coordinators' client: triage is theirs (test_access.py: who else may do what).
+        coordinator = tokens.headers(Role.coordinator)
+        async with httpx.AsyncClient(base_url=url, headers=coordinator) as http:
             yield Prototyping(http, pool, nc)
         await pool.close()

@@ -6,11 +6,13 @@ from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
 
 from arctic.notifications import store
 from arctic.notifications.domain import Delivery, DeliveryStatus
+from arctic.runtime.access.requirements import require
+from arctic.runtime.access.roles import Role
 from arctic.runtime.endpoints import UnitOfWorkDep
 from arctic.runtime.pagination import Page, PageDep
 
@@ -44,6 +46,7 @@ class DeliveryView(BaseModel):
 @router.get(
     "/deliveries",
     response_model=Page[DeliveryView],
+    dependencies=[Depends(require(Role.staff, Role.coordinator))],
     summary="List deliveries, newest first, narrowed by any of the filters",
 )
 async def list_deliveries(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Depends, Response, status
 
 from arctic.prototyping import handlers, store
 from arctic.prototyping.domain import (
@@ -20,11 +20,15 @@ from arctic.prototyping.schemas import (
     PrototypeRequestView,
     RejectDecision,
 )
+from arctic.runtime.access.principal import Principal, ensure_company_owns
+from arctic.runtime.access.requirements import public, require
+from arctic.runtime.access.roles import Role
 from arctic.runtime.endpoints import ClockDep, Idempotent, UnitOfWorkDep
 from arctic.runtime.pagination import Page, PageDep
 from arctic.runtime.problems import Conflict, InvalidField, NotFound, ProblemFor, problem_for
 
 router = APIRouter(tags=["prototype requests"])
+TRIAGE = require(Role.coordinator)
 
 PROBLEMS: list[ProblemFor[Any]] = [
     problem_for(RequestNotFound, lambda error: NotFound(str(error))),
@@ -51,8 +55,9 @@ _CHANGE_ANSWERS: dict[int | str, dict[str, Any]] = {
     "/prototype-requests",
     status_code=status.HTTP_201_CREATED,
     response_model=PrototypeRequestView,
-    dependencies=[Idempotent],
+    dependencies=[Depends(public(rate_limited=True)), Idempotent],
     summary="Submit a company's problem or idea for a prototype",
+    description="What the public web form posts.",
 )
 async def create_prototype_request(
     body: NewPrototypeRequest, response: Response, uow: UnitOfWorkDep, clock: ClockDep
@@ -66,6 +71,7 @@ async def create_prototype_request(
 @router.get(
     "/prototype-requests",
     response_model=Page[PrototypeRequestView],
+    dependencies=[Depends(TRIAGE)],
     summary="List prototype requests, newest first (the coordinators' list)",
 )
 async def list_prototype_requests(
@@ -80,18 +86,31 @@ async def list_prototype_requests(
     response_model=PrototypeRequestView,
     responses={404: _CHANGE_ANSWERS[404]},
     summary="Read a prototype request",
+    description="Coordinators read any request; a company reads only its own (another "
+    "company's is answered 404, as one that does not exist).",
 )
-async def read_prototype_request(request_id: UUID, uow: UnitOfWorkDep) -> PrototypeRequestView:
+async def read_prototype_request(
+    request_id: UUID,
+    uow: UnitOfWorkDep,
+    caller: Principal = Depends(require(Role.coordinator, Role.company)),
+) -> PrototypeRequestView:
     request = await store.get_request(uow.pool, request_id)
     if request is None:
         raise RequestNotFound(request_id)
+    ensure_company_owns(
+        caller,
+        request.company.business_id,
+        what=f"prototype request {request_id}",  # the same 404 as RequestNotFound's
+        overseers=[Role.coordinator],
+        hide=True,
+    )
     return PrototypeRequestView.of(request)
 
 
 @router.post(
     "/prototype-requests/{request_id}/accept",
     response_model=PrototypeRequestView,
-    dependencies=[Idempotent],
+    dependencies=[Depends(TRIAGE), Idempotent],
     responses=_CHANGE_ANSWERS,
     summary="Accept a request in triage, with the disciplines it needs",
 )
@@ -106,7 +125,7 @@ async def accept_prototype_request(
 @router.post(
     "/prototype-requests/{request_id}/reject",
     response_model=PrototypeRequestView,
-    dependencies=[Idempotent],
+    dependencies=[Depends(TRIAGE), Idempotent],
     responses=_CHANGE_ANSWERS,
     summary="Reject a request in triage, with a reason and where else to go",
 )

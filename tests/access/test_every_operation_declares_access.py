@@ -1,0 +1,97 @@
+"""Every operation of every installed service says who may call it (roles, or public), and
+its OpenAPI shows it. A new endpoint without `Depends(require(...))` or `Depends(public())`
+fails here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from arctic.runtime.access.openapi import operations, undeclared_operations
+from arctic.runtime.access.testing import Tokens
+from arctic.runtime.app import create_app
+from arctic.runtime.service import installed_services
+
+SERVICES = sorted(installed_services())
+
+
+def openapi_of(service: str, tokens: Tokens) -> dict[str, Any]:
+    definition = installed_services()[service]
+    settings = definition.settings_class(service=service, **tokens.settings)
+    return create_app(definition, settings).openapi()
+
+
+def test_the_walk_covers_every_installed_service() -> None:
+    assert SERVICES == ["catalogue", "notifications", "partnerships", "prototyping"]
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_every_operation_declares_roles_or_that_it_is_public(service: str, tokens: Tokens) -> None:
+    assert undeclared_operations(openapi_of(service, tokens)) == []
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_openapi_shows_the_bearer_scheme_with_roles_and_the_access_answers(
+    service: str, tokens: Tokens
+) -> None:
+    schema = openapi_of(service, tokens)
+    problem = {"$ref": "#/components/schemas/Problem"}
+    for path, method, operation in operations(schema):
+        responses = operation["responses"]
+        if operation.get("x-public"):
+            assert operation["security"] == [], (method, path)
+            assert "Public" in operation["description"]
+            if operation.get("x-rate-limited"):
+                assert responses["429"]["content"]["application/problem+json"]["schema"] == problem
+                assert "Retry-After" in responses["429"]["headers"]
+        else:
+            assert operation["security"] == [{"bearer": []}], (method, path)
+            assert "admin" in operation["x-roles"]
+            assert ", ".join(operation["x-roles"]) in operation["description"]
+            for status in ("401", "403"):
+                assert responses[status]["content"]["application/problem+json"]["schema"] == (
+                    problem
+                )
+            assert "WWW-Authenticate" in responses["401"]["headers"]
+    if any(not op.get("x-public") for _, _, op in operations(schema)):
+        assert schema["components"]["securitySchemes"]["bearer"] == {
+            "type": "http",
+            "scheme": "bearer",
+            "bearerFormat": "JWT",
+            "description": schema["components"]["securitySchemes"]["bearer"]["description"],
+        }
+
+
+def test_the_operations_and_their_access_today(tokens: Tokens) -> None:
+    """What README and docs/<service>.md say, held against the code."""
+    declared = {
+        (service, method.upper(), path): operation.get("x-roles", "public")
+        for service in SERVICES
+        for path, method, operation in operations(openapi_of(service, tokens))
+        if path not in ("/healthz", "/readyz", "/metrics")
+    }
+    coordinators = ["admin", "coordinator"]
+    assert declared == {
+        ("notifications", "GET", "/deliveries"): ["admin", "coordinator", "staff"],
+        ("prototyping", "POST", "/prototype-requests"): "public",
+        ("prototyping", "GET", "/prototype-requests"): coordinators,
+        ("prototyping", "GET", "/prototype-requests/{request_id}"): [
+            "admin",
+            "company",
+            "coordinator",
+        ],
+        ("prototyping", "POST", "/prototype-requests/{request_id}/accept"): coordinators,
+        ("prototyping", "POST", "/prototype-requests/{request_id}/reject"): coordinators,
+    }
+    for service in SERVICES:
+        ops = {(m, p): op for p, m, op in operations(openapi_of(service, tokens))}
+        for path in ("/healthz", "/readyz", "/metrics"):
+            assert ops["get", path]["x-public"] is True
+    rate_limited = {
+        (service, method.upper(), path)
+        for service in SERVICES
+        for path, method, operation in operations(openapi_of(service, tokens))
+        if operation.get("x-rate-limited")
+    }
+    assert rate_limited == {("prototyping", "POST", "/prototype-requests")}
