@@ -77,6 +77,17 @@ class Stack:
     def url(self, service: str) -> str:
         return f"http://127.0.0.1:{self.ports[service]}"
 
+    def token(self, *args: str) -> dict[str, str]:
+        """`Authorization` with a token of `uv run arctic token ARGS`, as README shows."""
+        done = subprocess.run(
+            [sys.executable, "-m", "arctic.runtime", "token", *args],
+            env=dict(os.environ, ARCTIC_LOCAL_HOME=str(self.home)),
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return {"Authorization": f"Bearer {done.stdout.strip()}"}
+
     def logs_of(self, service: str) -> list[dict[str, object]]:
         found = []
         for line in self.lines:
@@ -123,6 +134,7 @@ def test_make_up_reports_each_service_ready_with_its_urls(stack: Stack) -> None:
         assert "arctic_outbox_lag_events" in httpx.get(f"{stack.url(service)}/metrics").text
     assert any(f"nats://127.0.0.1:{stack.ports['nats']}" in line for line in stack.lines)
     assert any(str(stack.home / "mail") in line for line in stack.lines)
+    assert any("uv run arctic token --role coordinator" in line for line in stack.lines)
 
 
 async def test_a_prototype_request_is_acknowledged_by_mail_end_to_end(stack: Stack) -> None:
@@ -173,8 +185,23 @@ async def test_a_prototype_request_is_acknowledged_by_mail_end_to_end(stack: Sta
     assert kinds == ["arctic.notifications.notification.delivered.v1"] * 2
     assert {m.headers["ce-correlationid"] for m in delivered} == {correlation}
 
+    event_id = requested[0].headers["ce-id"]
+    deliveries = f"{stack.url('notifications')}/deliveries?event_id={event_id}"
+    async with httpx.AsyncClient() as http:
+        anonymous = await http.get(deliveries)
+        as_company = await http.get(
+            deliveries, headers=stack.token("--role", "company", "--business-id", "2617416-4")
+        )
+        as_staff = await http.get(
+            deliveries, headers=stack.token("--role", "staff", "--org", "lapland-uas")
+        )
+    assert (anonymous.status_code, as_company.status_code) == (401, 403)
+    assert [d["status"] for d in as_staff.json()] == ["delivered", "delivered"]
+
     for service in ("prototyping", "notifications"):
         assert any(r.get("correlation_id") == correlation for r in stack.logs_of(service)), service
+    [read] = [r for r in stack.logs_of("notifications") if r.get("status") == 200]
+    assert (read["caller"], read["caller_organisation"]) == ("dev-staff", "lapland-uas")
     assert not any("aino@example.com" in line for line in stack.lines), "personal data in logs"
 
 
@@ -193,7 +220,10 @@ def test_ctrl_c_stops_everything_within_seconds_and_data_survives_a_restart(
     again = Stack(home, stack.ports)
     try:
         again.wait_for("all 4 services ready")
-        fetched = httpx.get(f"{again.url('prototyping')}{created.headers['Location']}")
+        fetched = httpx.get(
+            f"{again.url('prototyping')}{created.headers['Location']}",
+            headers=again.token("--role", "coordinator"),
+        )
         assert fetched.status_code == 200
     finally:
         code, _ = again.stop(signal.SIGTERM)

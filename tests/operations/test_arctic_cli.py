@@ -19,6 +19,7 @@ import pytest
 from arctic.contracts.envelope import build_message
 from arctic.contracts.events import PrototypeRequested
 from arctic.contracts.examples import example_of
+from arctic.runtime.access.testing import Tokens
 from arctic.runtime.db import ensure_service_schema
 from arctic.runtime.deadletters import record_dead_letter
 from arctic.runtime.servers import LocalNats, free_port
@@ -32,7 +33,7 @@ def requested() -> PrototypeRequested:
 
 
 @pytest.fixture
-def environment(fresh_database: str, nats_server: LocalNats) -> dict[str, str]:
+def environment(fresh_database: str, nats_server: LocalNats, tokens: Tokens) -> dict[str, str]:
     """The notifications service's environment, against this test's servers."""
     password = uuid.uuid4().hex
     asyncio.run(ensure_service_schema(fresh_database, "notifications", password))
@@ -44,6 +45,8 @@ def environment(fresh_database: str, nats_server: LocalNats) -> dict[str, str]:
         ARCTIC_HTTP_PORT=str(free_port()),
         ARCTIC_SMTP_PORT=str(free_port()),  # nothing listens: deliveries stay pending
         ARCTIC_SHUTDOWN_GRACE_SECONDS="10",
+        ARCTIC_AUTH_PUBLIC_KEY_FILE=str(tokens.public_key_file),
+        ARCTIC_AUTH_ISSUER=tokens.issuer,
     )
 
 

@@ -36,7 +36,7 @@ def install_access(app: FastAPI, settings: AccessSettings) -> None:
     ]
     if protected and verifier is None:
         raise AccessMisconfigured(
-            f"{', '.join(protected)} need a bearer token, and no key checks one: set "
+            f"no key checks the bearer tokens that {', '.join(protected)} need: set "
             "ARCTIC_AUTH_JWKS_URL or ARCTIC_AUTH_PUBLIC_KEY_FILE, and ARCTIC_AUTH_ISSUER"
         )
     app.state.access = Access(
