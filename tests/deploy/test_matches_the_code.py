@@ -235,6 +235,8 @@ def _code_default(value: Any) -> str:
         return str(value).lower()
     if isinstance(value, Enum):
         return str(value.value)
+    if isinstance(value, tuple | list):
+        return ",".join(str(item) for item in value)
     return str(value)
 
 

@@ -80,8 +80,11 @@ def test_network_policies_deny_by_default_and_open_only_what_is_needed(
         "arctic-egress-dns": {53},
         "arctic-egress-nats": {4222},
         "arctic-egress-postgres": {5432},
+        "arctic-egress-identity-provider": {443},
         "notifications-egress-smtp-webhooks": {25, 465, 587, 443},
     }
+    keys = policies["arctic-egress-identity-provider"]["spec"]["podSelector"]["matchLabels"]
+    assert keys["app.kubernetes.io/component"] == "server", "only the services check tokens"
     outside = policies["notifications-egress-smtp-webhooks"]["spec"]
     assert outside["podSelector"]["matchLabels"]["app.kubernetes.io/name"] == "notifications"
     ingress = policies["arctic-ingress-http"]["spec"]
