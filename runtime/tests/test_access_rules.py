@@ -195,6 +195,20 @@ def test_an_operation_declaring_its_access_twice_is_refused(tokens: Tokens) -> N
         install_access(app_with(router), AccessSettings(**tokens.settings))
 
 
+def test_one_requirement_both_before_other_dependencies_and_as_the_caller_is_one(
+    tokens: Tokens,
+) -> None:
+    coordinator = require(Role.coordinator)
+    router = APIRouter()
+
+    @router.post("/things", dependencies=[Depends(coordinator)])
+    async def things(caller: Principal = Depends(coordinator)) -> None: ...
+
+    app = app_with(router)
+    install_access(app, AccessSettings(**tokens.settings))
+    assert app.openapi()["paths"]["/things"]["post"]["x-roles"] == ["admin", "coordinator"]
+
+
 def test_an_operation_that_declares_nothing_is_reported(tokens: Tokens) -> None:
     router = APIRouter(prefix="/v1")
 

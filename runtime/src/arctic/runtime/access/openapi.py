@@ -43,8 +43,12 @@ def api_routes(app: FastAPI) -> Iterator[RouteContext]:
 
 
 def requirement_of(route: RouteContext) -> Requirement | None:
-    """What the operation declares (`require(...)` or `public()`), or None when nothing."""
-    found = list(_requirements(route.dependant))
+    """What the operation declares (`require(...)` or `public()`), or None when nothing.
+
+    The same requirement may appear twice: in `dependencies=[...]`, to run before another
+    dependency such as `Idempotent`, and as the parameter that gives the endpoint the caller
+    (FastAPI runs it once), but not two different ones."""
+    found = list({id(found): found for found in _requirements(route.dependant)}.values())
     if len(found) > 1:
         raise AmbiguousAccess(
             f"{operation_name(route)} declares its access {len(found)} times: "
