@@ -10,7 +10,11 @@ from fastapi import APIRouter, Depends, FastAPI
 from pydantic import ValidationError
 
 from arctic.runtime.access.development import DEVELOPMENT_ISSUER
-from arctic.runtime.access.install import AccessMisconfigured, install_access
+from arctic.runtime.access.install import (
+    AccessMisconfigured,
+    RolesAfterIdempotency,
+    install_access,
+)
 from arctic.runtime.access.openapi import AmbiguousAccess, undeclared_operations
 from arctic.runtime.access.principal import (
     ClaimsRefused,
@@ -25,6 +29,7 @@ from arctic.runtime.access.requirements import public, require
 from arctic.runtime.access.roles import Role
 from arctic.runtime.access.settings import AccessSettings
 from arctic.runtime.access.testing import Tokens
+from arctic.runtime.idempotency import Idempotent
 from arctic.runtime.problems import NotFound
 
 COMPANY = "2617416-4"
@@ -207,6 +212,21 @@ def test_one_requirement_both_before_other_dependencies_and_as_the_caller_is_one
     app = app_with(router)
     install_access(app, AccessSettings(**tokens.settings))
     assert app.openapi()["paths"]["/things"]["post"]["x-roles"] == ["admin", "coordinator"]
+
+
+def test_roles_must_be_checked_before_an_idempotency_key_is_claimed(tokens: Tokens) -> None:
+    triage = require(Role.coordinator)
+    wrong, right = APIRouter(), APIRouter()
+
+    @wrong.post("/decisions", dependencies=[Idempotent])
+    async def decide_late(caller: Principal = Depends(triage)) -> None: ...
+
+    @right.post("/decisions", dependencies=[Depends(triage), Idempotent])
+    async def decide(caller: Principal = Depends(triage)) -> None: ...
+
+    with pytest.raises(RolesAfterIdempotency, match="POST /decisions"):
+        install_access(app_with(wrong), AccessSettings(**tokens.settings))
+    install_access(app_with(right), AccessSettings(**tokens.settings))
 
 
 def test_an_operation_that_declares_nothing_is_reported(tokens: Tokens) -> None:

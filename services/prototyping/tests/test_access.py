@@ -188,3 +188,25 @@ async def test_a_refused_caller_leaves_no_idempotency_key_behind(
     assert refused.status_code == 401
     assert accepted.status_code == 200
     assert "Idempotent-Replayed" not in accepted.headers
+
+
+async def test_an_idempotency_key_replays_only_to_the_caller_who_first_used_it(
+    prototyping: Prototyping, tokens: Tokens, location: str
+) -> None:
+    key = {"Idempotency-Key": "triage-2"}
+    body = {"disciplines": ["ict"]}
+    first = tokens.headers(Role.coordinator, sub="kc-coordinator-1")
+    second = tokens.headers(Role.coordinator, sub="kc-coordinator-2")
+    accepted = await prototyping.http.post(f"{location}/accept", json=body, headers=first | key)
+    replayed = await prototyping.http.post(f"{location}/accept", json=body, headers=first | key)
+    other = await prototyping.http.post(f"{location}/accept", json=body, headers=second | key)
+    assert (accepted.status_code, replayed.status_code) == (200, 200)
+    assert replayed.headers["Idempotent-Replayed"] == "true"
+    assert other.status_code == 422  # not the first caller's answer
+
+    async def decision_published() -> bool:
+        return len(await published(prototyping)) == 2
+
+    await wait_until(decision_published)
+    [_, (decision, _)] = await published(prototyping)
+    assert decision.actor == "kc-coordinator-1"

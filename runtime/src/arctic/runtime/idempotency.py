@@ -10,7 +10,8 @@ An endpoint opts in with one line, `dependencies=[Idempotent]`. A request that c
    and commits, and only then sends the answer. An error answer rolls everything back, key
    included, so a corrected retry with the same key runs.
 
-A later request with the same key and the same method, path and body within the window
+A later request with the same key and the same caller (the token's subject, when the
+operation needs one), method, path and body within the window
 (`ARCTIC_IDEMPOTENCY_KEY_HOURS`, a day) gets the stored answer with `Idempotent-Replayed:
 true`; with a different request it gets 422. Keys past the window are pruned by
 housekeeping and count as new. Without the header a command runs as usual.
@@ -27,7 +28,7 @@ import orjson
 from fastapi import Depends, FastAPI, Header, Request, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from arctic.runtime.context import current_correlation_id
+from arctic.runtime.context import current_actor, current_correlation_id
 from arctic.runtime.problems import Problem
 from arctic.runtime.unit_of_work import Transaction
 
@@ -53,7 +54,7 @@ class HeldKey:
 
     def __init__(self, pool: asyncpg.Pool, conn: asyncpg.Connection, key: str) -> None:
         self.pool, self.conn, self.key = pool, conn, key
-        self.tx = Transaction(conn, current_correlation_id())
+        self.tx = Transaction(conn, current_correlation_id(), actor=current_actor())
         self._transaction = conn.transaction()
         self._open = False
 
@@ -131,7 +132,7 @@ async def idempotency_key(
         return
     resources: Resources = request.app.state.resources
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    fingerprint = _fingerprint(request.method, target, await request.body())
+    fingerprint = _fingerprint(request.method, target, await request.body(), current_actor())
     now = resources.clock()
     cutoff = now - timedelta(hours=resources.settings.idempotency_key_hours)
     held = await HeldKey.begin(resources.pool, key)
@@ -181,13 +182,15 @@ async def _claim(
             return stored
 
 
-def _fingerprint(method: str, url: str, body: bytes) -> str:
-    """A hash of the request; JSON bodies are compared by content, not by spacing or order."""
+def _fingerprint(method: str, url: str, body: bytes, caller: str | None) -> str:
+    """A hash of the request and its caller (the token's subject: a key replays only to whoever
+    first used it); JSON bodies are compared by content, not by spacing or order."""
     try:
         canonical = orjson.dumps(orjson.loads(body), option=orjson.OPT_SORT_KEYS)
     except orjson.JSONDecodeError:
         canonical = body
-    return hashlib.sha256(method.encode() + b" " + url.encode() + b"\n" + canonical).hexdigest()
+    request = f"{caller or ''}\n{method} {url}\n".encode() + canonical
+    return hashlib.sha256(request).hexdigest()
 
 
 class IdempotencyMiddleware:

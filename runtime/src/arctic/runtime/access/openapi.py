@@ -48,7 +48,7 @@ def requirement_of(route: RouteContext) -> Requirement | None:
     The same requirement may appear twice: in `dependencies=[...]`, to run before another
     dependency such as `Idempotent`, and as the parameter that gives the endpoint the caller
     (FastAPI runs it once), but not two different ones."""
-    found = list({id(found): found for found in _requirements(route.dependant)}.values())
+    found = list({id(found): found for found in requirements_in(route.dependant)}.values())
     if len(found) > 1:
         raise AmbiguousAccess(
             f"{operation_name(route)} declares its access {len(found)} times: "
@@ -62,11 +62,12 @@ def operation_name(route: RouteContext) -> str:
     return f"{'|'.join(sorted(route.methods or ()))} {route.path}"
 
 
-def _requirements(dependant: Dependant) -> Iterator[Requirement]:
+def requirements_in(dependant: Dependant) -> Iterator[Requirement]:
+    """The requirements among a dependant's dependencies, at any depth, in order."""
     for dependency in dependant.dependencies:
         if isinstance(dependency.call, Requirement):
             yield dependency.call
-        yield from _requirements(dependency)
+        yield from requirements_in(dependency)
 
 
 def document_access(app: FastAPI) -> None:
