@@ -26,13 +26,11 @@ from arctic.runtime.access.principal import (
 )
 from arctic.runtime.access.requirements import public, require
 from arctic.runtime.access.roles import Role
-from arctic.runtime.app import resources_of
+from arctic.runtime.endpoints import UnitOfWorkDep
 from arctic.runtime.logs import get_logger
-from arctic.runtime.resources import Resources
 from arctic.runtime.service import ServiceDefinition
 from arctic.runtime.settings import ServiceSettings
 from arctic.runtime.testing import prepare_service_database, provision, serving
-from arctic.runtime.unit_of_work import transaction
 
 log = get_logger("tests.access")
 router = APIRouter()
@@ -71,18 +69,17 @@ async def inquiries_of(
 
 @router.post("/announcements", status_code=201)
 async def announce(
-    caller: Principal = Depends(require(Role.coordinator)),
-    resources: Resources = Depends(resources_of),
+    uow: UnitOfWorkDep, caller: Principal = Depends(require(Role.coordinator))
 ) -> dict[str, str]:
-    async with transaction(resources.pool) as tx:
+    async with uow.transaction() as tx:
         event_id = await tx.emit(prototype_requested())
     log.info("announced", event_id=str(event_id))
     return {"event_id": str(event_id)}
 
 
 @router.post("/forms", status_code=201, dependencies=[Depends(public(rate_limited=True))])
-async def submit_form(resources: Resources = Depends(resources_of)) -> dict[str, str]:
-    async with transaction(resources.pool) as tx:
+async def submit_form(uow: UnitOfWorkDep) -> dict[str, str]:
+    async with uow.transaction() as tx:
         event_id = await tx.emit(prototype_requested())
     return {"event_id": str(event_id)}
 
@@ -92,10 +89,11 @@ async def open_to_all() -> dict[str, str]:
     return {"open": "yes"}
 
 
-def sample_service() -> ServiceDefinition:
+def sample_service() -> ServiceDefinition[ServiceSettings]:
     return ServiceDefinition(
         name="prototyping",  # it owns the PROTOTYPING stream, which its events go to
         migrations=Path(tempfile.mkdtemp()),
+        settings_class=ServiceSettings,
         routers=[router],
     )
 
