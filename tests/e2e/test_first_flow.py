@@ -196,7 +196,7 @@ async def test_a_prototype_request_is_acknowledged_by_mail_end_to_end(stack: Sta
             deliveries, headers=stack.token("--role", "staff", "--org", "lapland-uas")
         )
     assert (anonymous.status_code, as_company.status_code) == (401, 403)
-    assert [d["status"] for d in as_staff.json()] == ["delivered", "delivered"]
+    assert [d["status"] for d in as_staff.json()["items"]] == ["delivered", "delivered"]
 
     for service in ("prototyping", "notifications"):
         assert any(r.get("correlation_id") == correlation for r in stack.logs_of(service)), service
