@@ -95,6 +95,8 @@ BAD_TOKENS: dict[str, tuple[Callable[[Tokens], str], str]] = {
         "sub claim",
     ),
     "no expiry": (lambda t: t.token(Role.admin, exp=None), "exp claim"),
+    "subject no header can carry": (lambda t: t.token(Role.admin, sub="Aino\r\nX: y"), "subject"),
+    "subject too long": (lambda t: t.token(Role.admin, sub="s" * 129), "subject"),
     "staff of no organisation": (lambda t: t.token(Role.staff), "organisation"),
     "company with a wrong check digit": (
         lambda t: t.token(Role.company, business_id="2617416-5"),

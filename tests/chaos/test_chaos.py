@@ -40,6 +40,7 @@ from arctic.contracts.envelope import parse_message
 from arctic.notifications.service import definition as notifications
 from arctic.notifications.settings import NotificationsSettings
 from arctic.prototyping.service import definition as prototyping
+from arctic.runtime.access.testing import Tokens
 from arctic.runtime.servers import LocalNats, LocalPostgres, free_port, wait_for_port
 from arctic.runtime.testing import (
     create_database,
@@ -160,7 +161,7 @@ def start_sink(directory: Path, port: int) -> subprocess.Popen[bytes]:
 
 
 @asynccontextmanager
-async def running_stack(home: Path) -> AsyncIterator[Stack]:
+async def running_stack(home: Path, tokens: Tokens) -> AsyncIterator[Stack]:
     postgres = LocalPostgres(home / "postgres", free_port())
     nats_server = LocalNats(home / "nats", free_port())
     sink_port = free_port()
@@ -187,6 +188,11 @@ async def running_stack(home: Path) -> AsyncIterator[Stack]:
                 ARCTIC_PROTOTYPING_COORDINATORS_EMAIL=COORDINATORS,
                 ARCTIC_DELIVERY_STALE_SENDING_SECONDS="3",
                 ARCTIC_SHUTDOWN_GRACE_SECONDS="5",
+                ARCTIC_AUTH_PUBLIC_KEY_FILE=str(tokens.public_key_file),
+                ARCTIC_AUTH_ISSUER=tokens.issuer,
+                # The whole load comes from one address: the form's allowance is not under test.
+                ARCTIC_RATE_LIMIT_PER_MINUTE="60000",
+                ARCTIC_RATE_LIMIT_BURST="1000",
             )
             stack.services[name] = Service(name, env, port, home / f"{name}.log")
             stack.services[name].start()
@@ -270,12 +276,12 @@ async def break_everything_once(stack: Stack, load: Load) -> list[str]:
 
 
 async def test_requests_survive_a_kill_of_each_service_and_a_restart_of_postgres_and_nats(
-    servers_dir: Path,
+    servers_dir: Path, tokens: Tokens
 ) -> None:
     home = servers_dir / f"chaos-{uuid.uuid4().hex[:8]}"
     home.mkdir()
     home.chmod(0o755)
-    async with running_stack(home) as stack:
+    async with running_stack(home, tokens) as stack:
         load = Load()
         faults, _ = await asyncio.gather(
             break_everything_once(stack, load), submit_all(stack, load)

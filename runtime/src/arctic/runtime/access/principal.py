@@ -10,6 +10,7 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
+from arctic.contracts.ids import is_valid_correlation_id
 from arctic.contracts.vocabulary import BusinessId
 from arctic.runtime.access.problems import Forbidden
 from arctic.runtime.access.roles import Role
@@ -100,8 +101,12 @@ def principal_from_claims(claims: Mapping[str, Any], settings: AccessSettings) -
     """The principal of a verified token's claims (claim names from the settings).
 
     Raises `ClaimsRefused` for staff without an organisation or a company without a valid
-    business id: a token that says what a caller is must say which one.
+    business id (a token that says what a caller is must say which one), and for a subject
+    that is not 1 to 128 visible ASCII characters (it travels in logs and as `ce-actor`).
     """
+    subject = claims["sub"]
+    if not isinstance(subject, str) or not is_valid_correlation_id(subject):
+        raise ClaimsRefused("the token's subject is not 1 to 128 visible ASCII characters")
     roles = frozenset(Role(name) for name in _names(_claim(claims, settings.auth_roles_claim)))
     organisation = claims.get(settings.auth_organisation_claim)
     business_id = claims.get(settings.auth_business_id_claim)
@@ -122,7 +127,7 @@ def principal_from_claims(claims: Mapping[str, Any], settings: AccessSettings) -
             ) from None
     else:
         business_id = None
-    return Principal(str(claims["sub"]), roles, organisation, business_id)
+    return Principal(subject, roles, organisation, business_id)
 
 
 def _claim(claims: Mapping[str, Any], path: str) -> Any:
