@@ -2,8 +2,9 @@
 
 Kubernetes kinds are checked with `kubernetes_validate` (strict: unknown fields fail); the
 custom resources (CloudNativePG, KEDA) against the upstream CRD schemas kept in
-`../shared/crds/` beside the clone, made strict the same way (an object schema that lists
-its properties rejects any other, as the API server's strict field validation does).
+`tests/deploy/data/` (copied unchanged, see its README), made strict the same way (an
+object schema that lists its properties rejects any other, as the API server's strict field
+validation does).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
 
 REPO = Path(__file__).resolve().parents[2]
 DEPLOY = REPO / "deploy"
-CRDS = REPO.parent / "shared" / "crds"
+CRDS = Path(__file__).resolve().parent / "data"
 OVERLAYS = ("dev", "prod")
 SERVICES = ("catalogue", "prototyping", "partnerships", "notifications")
 # The longest an event handler may take: the shutdown grace lets an in-flight handler run
@@ -73,8 +74,7 @@ def _strict(schema: Any) -> Any:
 
 
 def _load_crd_schemas() -> dict[tuple[str, str], dict[str, Any]]:
-    """(apiVersion, kind) -> strict JSON schema, for every CRD file in ../shared/crds."""
-    assert CRDS.is_dir(), f"{CRDS} is missing: the shared CRD schemas sit beside the clone"
+    """(apiVersion, kind) -> strict JSON schema, for every CRD file in tests/deploy/data."""
     schemas: dict[tuple[str, str], dict[str, Any]] = {}
     for path in sorted(CRDS.glob("*.yaml")):
         crd = yaml.safe_load(path.read_text())
@@ -90,7 +90,7 @@ def _load_crd_schemas() -> dict[tuple[str, str], dict[str, Any]]:
 
 @pytest.fixture(scope="session")
 def crd_schemas() -> dict[tuple[str, str], dict[str, Any]]:
-    """The custom resources' schemas from ../shared/crds, made strict."""
+    """The custom resources' schemas from tests/deploy/data, made strict."""
     return _load_crd_schemas()
 
 

@@ -1,7 +1,7 @@
 """Every overlay renders, and every rendered resource validates against its schema.
 
 Kubernetes kinds against the Kubernetes OpenAPI schemas (kubernetes-validate, strict);
-CloudNativePG and KEDA resources against their upstream CRDs in ../shared/crds. A broken
+CloudNativePG and KEDA resources against their upstream CRDs in tests/deploy/data. A broken
 copy of the manifests fails the same checks: the validation is not vacuous.
 """
 
@@ -36,7 +36,7 @@ def test_every_rendered_resource_validates_strictly_against_its_schema(
     assert errors == []
 
 
-def test_custom_resources_are_checked_against_the_shared_crds(
+def test_custom_resources_are_checked_against_the_upstream_crds(
     rendered: dict[str, list[Doc]], crd_schemas: dict[tuple[str, str], object]
 ) -> None:
     kinds = {kind for _, kind in crd_schemas}

@@ -1,4 +1,4 @@
-"""deploy/nats/values.yaml against the NATS Helm chart's own values.yaml (../shared/crds).
+"""deploy/nats/values.yaml against the NATS Helm chart's own values.yaml (tests/deploy/data).
 
 Every key must exist in the chart, except inside the chart's free-form maps (`merge`,
 `patch`, env maps, topology spread by key), which the chart passes through. The NATS
