@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import tempfile
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -15,12 +16,13 @@ from fastapi import APIRouter, Depends
 from nats.aio.client import Client as NATS
 from prometheus_client import REGISTRY
 from prometheus_client.parser import text_string_to_metric_families
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from runtime_support import REQUESTED, effects_subscription, prototype_requested
 
 from arctic.contracts.envelope import build_message
-from arctic.runtime.endpoints import unit_of_work
-from arctic.runtime.problems import Conflict
+from arctic.runtime.endpoints import UnitOfWorkDep, unit_of_work
+from arctic.runtime.openapi import problem_responses
+from arctic.runtime.problems import Conflict, NotFound
 from arctic.runtime.resources import Resources
 from arctic.runtime.servers import LocalNats, LocalPostgres
 from arctic.runtime.service import ServiceDefinition, Worker
@@ -38,11 +40,21 @@ from arctic.runtime.unit_of_work import UnitOfWork
 router = APIRouter()
 
 
+class Room(BaseModel):
+    """Tolerant of unknown fields, as the contracts' models are."""
+
+    model_config = ConfigDict(extra="ignore")
+    name: str
+
+
 class Booking(BaseModel):
     hours: int = Field(ge=1, le=24)
+    room: Room | None = None
+    confirmed: bool = False
+    note: str = ""
 
 
-@router.post("/bookings")
+@router.post("/bookings", responses=problem_responses(409))
 async def book(booking: Booking) -> dict[str, int]:
     if booking.hours == 13:
         raise Conflict("the slot overlaps another booking", slot=13)
@@ -54,6 +66,21 @@ async def request(work: UnitOfWork = Depends(unit_of_work)) -> dict[str, str]:
     async with work.transaction() as tx:
         event_id = await tx.emit(prototype_requested())
     return {"event_id": str(event_id)}
+
+
+@router.get("/bookings/{booking_id}")
+async def read_booking(booking_id: int) -> dict[str, int]:
+    raise NotFound(f"no booking {booking_id}")
+
+
+@router.get("/effects")
+async def count_effects(uow: UnitOfWorkDep) -> dict[str, int]:
+    return {"effects": int(await uow.pool.fetchval("SELECT count(*) FROM effects"))}
+
+
+@router.get("/explode")
+async def explode() -> None:
+    raise RuntimeError("a bug")
 
 
 def sample_service(workers: Sequence[Worker] = ()) -> ServiceDefinition[ServiceSettings]:
@@ -71,7 +98,27 @@ def sample_service(workers: Sequence[Worker] = ()) -> ServiceDefinition[ServiceS
     )
 
 
-Serve = Callable[..., AbstractAsyncContextManager[httpx.AsyncClient]]
+class ServiceClient:
+    """Clients of the sample service's two ports: `api`, and `ops` for /healthz, /readyz and
+    /metrics, where `get` sends those paths."""
+
+    OPERATIONS = ("/healthz", "/readyz", "/metrics")
+
+    def __init__(self, api: httpx.AsyncClient, ops: httpx.AsyncClient) -> None:
+        self.api, self.ops = api, ops
+
+    async def get(self, path: str, **options: Any) -> httpx.Response:
+        client = self.ops if path in self.OPERATIONS else self.api
+        return await client.get(path, **options)
+
+    async def post(self, path: str, **options: Any) -> httpx.Response:
+        return await self.api.post(path, **options)
+
+    async def delete(self, path: str, **options: Any) -> httpx.Response:
+        return await self.api.delete(path, **options)
+
+
+Serve = Callable[..., AbstractAsyncContextManager[ServiceClient]]
 
 
 @pytest.fixture
@@ -81,27 +128,31 @@ def serve(fresh_database: str, nats_server: LocalNats) -> Serve:
     @asynccontextmanager
     async def run(
         workers: Sequence[Worker] = (), database: str | None = None, **overrides: Any
-    ) -> AsyncIterator[httpx.AsyncClient]:
+    ) -> AsyncIterator[ServiceClient]:
         definition = sample_service(workers)
         dsn = await prepare_service_database(database or fresh_database, definition)
         await provision(nats_server.url, definition)
         settings = ServiceSettings(
             service="prototyping", database_dsn=dsn, nats_url=nats_server.url, **overrides
         )
-        async with serving(definition, settings) as url, httpx.AsyncClient(base_url=url) as http:
-            yield http
+        async with (
+            serving(definition, settings) as url,
+            httpx.AsyncClient(base_url=url) as api,
+            httpx.AsyncClient(base_url=url.ops) as ops,
+        ):
+            yield ServiceClient(api, ops)
 
     return run
 
 
 @pytest.fixture
-async def service(serve: Serve) -> AsyncIterator[httpx.AsyncClient]:
+async def service(serve: Serve) -> AsyncIterator[ServiceClient]:
     async with serve() as http:
         yield http
 
 
 async def test_invalid_input_is_422_problem_json_naming_the_field(
-    service: httpx.AsyncClient,
+    service: ServiceClient,
 ) -> None:
     response = await service.post("/bookings", json={"hours": 30})
     assert response.status_code == 422
@@ -111,7 +162,7 @@ async def test_invalid_input_is_422_problem_json_naming_the_field(
     assert [e["field"] for e in problem["errors"]] == ["hours"]
 
 
-async def test_a_broken_rule_is_409_problem_json(service: httpx.AsyncClient) -> None:
+async def test_a_broken_rule_is_409_problem_json(service: ServiceClient) -> None:
     response = await service.post("/bookings", json={"hours": 13})
     assert response.status_code == 409
     assert response.json() == {
@@ -123,14 +174,14 @@ async def test_a_broken_rule_is_409_problem_json(service: httpx.AsyncClient) -> 
     }
 
 
-async def test_an_unknown_path_is_404_problem_json(service: httpx.AsyncClient) -> None:
+async def test_an_unknown_path_is_404_problem_json(service: ServiceClient) -> None:
     response = await service.get("/nowhere")
     assert response.status_code == 404
     assert response.headers["content-type"] == "application/problem+json"
 
 
 async def test_the_correlation_id_is_taken_or_created_and_echoed(
-    service: httpx.AsyncClient,
+    service: ServiceClient,
 ) -> None:
     given = await service.post("/bookings", json={"hours": 2}, headers={"X-Correlation-ID": "abc"})
     assert given.headers["X-Correlation-ID"] == "abc"
@@ -138,7 +189,7 @@ async def test_the_correlation_id_is_taken_or_created_and_echoed(
     assert len(made.headers["X-Correlation-ID"]) == 36
 
 
-async def test_ready_when_database_nats_and_consumers_are(service: httpx.AsyncClient) -> None:
+async def test_ready_when_database_nats_and_consumers_are(service: ServiceClient) -> None:
     async def ready() -> bool:
         return bool((await service.get("/readyz")).status_code == 200)
 
@@ -202,9 +253,7 @@ async def test_a_loop_that_keeps_crashing_fails_the_liveness_probe(serve: Serve)
     assert readiness.json()["checks"]["worker:flaky_worker"] is False
 
 
-async def test_not_ready_while_nats_is_down(
-    service: httpx.AsyncClient, nats_server: LocalNats
-) -> None:
+async def test_not_ready_while_nats_is_down(service: ServiceClient, nats_server: LocalNats) -> None:
     nats_server.stop()
 
     async def not_ready() -> bool:
@@ -240,7 +289,7 @@ async def test_a_database_outage_crashes_no_loop_and_the_process_stays_alive(
 
 
 async def test_metrics_show_outbox_lag_and_handled_events(
-    service: httpx.AsyncClient, nats_server: LocalNats, nc: NATS
+    service: ServiceClient, nats_server: LocalNats, nc: NATS
 ) -> None:
     async def metric(name: str, **labels: str) -> float:
         return _metric((await service.get("/metrics")).text, name, **labels)
@@ -288,3 +337,146 @@ def _metric(text: str, name: str, **labels: str) -> float:
         for sample in family.samples
         if sample.name == name and all(sample.labels.get(k) == v for k, v in labels.items())
     )
+
+
+# --- the HTTP edges every endpoint shares ------------------------------------------------
+
+
+def _fields(response: httpx.Response) -> list[str]:
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    return [error["field"] for error in response.json()["errors"]]
+
+
+async def test_malformed_json_is_422_pointing_at_the_body_and_saying_what_is_wrong(
+    service: ServiceClient,
+) -> None:
+    response = await service.post(
+        "/bookings", content=b'{"hours": 2,', headers={"Content-Type": "application/json"}
+    )
+    assert _fields(response) == ["body"]
+    message = response.json()["errors"][0]["message"]
+    assert message.startswith("the body is not valid JSON")
+    latin1 = await service.post(
+        "/bookings", content=b'{"note": "\xe4"}', headers={"Content-Type": "application/json"}
+    )
+    assert latin1.status_code in (400, 422)
+    assert latin1.headers["content-type"] == "application/problem+json"
+
+
+async def test_a_body_that_is_not_json_is_415(service: ServiceClient) -> None:
+    response = await service.post(
+        "/bookings",
+        content=b"hours=2",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert response.status_code == 415
+    assert response.headers["content-type"] == "application/problem+json"
+    assert "application/json" in response.json()["detail"]
+
+
+async def test_a_wrong_method_is_405_naming_the_allowed_ones(service: ServiceClient) -> None:
+    response = await service.delete("/bookings")
+    assert response.status_code == 405
+    assert response.headers["Allow"] == "POST"
+    assert response.headers["content-type"] == "application/problem+json"
+
+
+async def test_unknown_fields_are_refused_at_every_level(service: ServiceClient) -> None:
+    top = await service.post("/bookings", json={"hours": 2, "colour": "red"})
+    nested = await service.post("/bookings", json={"hours": 2, "room": {"name": "A", "x": 1}})
+    assert _fields(top) == ["colour"]
+    assert _fields(nested) == ["room.x"]
+
+
+async def test_booleans_are_strict(service: ServiceClient) -> None:
+    assert _fields(await service.post("/bookings", json={"hours": 2, "confirmed": 0})) == [
+        "confirmed"
+    ]
+    assert (await service.post("/bookings", json={"hours": 2, "confirmed": True})).is_success
+
+
+@pytest.mark.parametrize("text", ["a\x00b", "bell\x07", "\ud800"])
+async def test_text_postgresql_cannot_store_is_refused_naming_the_field(
+    service: ServiceClient, text: str
+) -> None:
+    body = json.dumps({"hours": 2, "room": {"name": text}})  # escaped: valid JSON
+    response = await service.post(
+        "/bookings", content=body.encode(), headers={"Content-Type": "application/json"}
+    )
+    assert _fields(response) == ["room.name"]
+    fine = await service.post("/bookings", json={"hours": 2, "note": "line one\nline two\tend"})
+    assert fine.is_success
+
+
+@pytest.mark.parametrize("given", ["x" * 129, "has space", "ä-umlaut", "semi;colon"])
+async def test_a_bad_correlation_id_is_replaced_by_a_fresh_one(
+    service: ServiceClient, given: str
+) -> None:
+    response = await service.post(
+        "/bookings",
+        json={"hours": 2},
+        headers=[(b"X-Correlation-ID", given.encode())],
+    )
+    assert response.is_success
+    assert len(response.headers["X-Correlation-ID"]) == 36
+
+
+async def test_an_unhandled_error_keeps_the_correlation_id_and_is_counted(
+    service: ServiceClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    response = await service.get("/explode", headers={"X-Correlation-ID": "corr-boom-1"})
+    assert response.status_code == 500
+    assert response.headers["X-Correlation-ID"] == "corr-boom-1"
+    assert response.headers["content-type"] == "application/problem+json"
+    logged = [r.msg for r in caplog.records if isinstance(r.msg, dict)]
+    (line,) = [m for m in logged if m.get("event") == "unhandled error"]
+    assert line["correlation_id"] == "corr-boom-1"
+    assert isinstance(line["exc_info"], RuntimeError)
+    metrics = (await service.ops.get("/metrics")).text
+    assert 'arctic_http_unhandled_errors_total{method="GET",route="/explode"}' in metrics
+
+
+async def test_operations_and_api_listen_on_separate_ports(service: ServiceClient) -> None:
+    for path in ("/healthz", "/readyz", "/metrics"):
+        assert (await service.api.get(path)).status_code == 404
+    assert (await service.ops.get("/bookings/1")).status_code == 404
+    assert (await service.ops.get("/healthz")).status_code == 200
+
+
+async def test_docs_work_offline_from_the_package(service: ServiceClient) -> None:
+    page = await service.get("/docs")
+    assert page.status_code == 200
+    assert "http://" not in page.text
+    assert "https://" not in page.text
+    for asset in ("swagger-ui-bundle.js", "swagger-ui.css"):
+        assert f"/docs/assets/{asset}" in page.text
+        served = await service.get(f"/docs/assets/{asset}")
+        assert served.status_code == 200
+        assert len(served.content) > 10_000
+
+
+async def test_openapi_describes_the_problem_answers(service: ServiceClient) -> None:
+    document = (await service.get("/openapi.json")).json()
+    post = document["paths"]["/bookings"]["post"]["responses"]
+    for status in ("400", "409", "415", "422", "500", "503"):
+        assert list(post[status]["content"]) == ["application/problem+json"], status
+    assert "Retry-After" in post["503"]["headers"]
+    assert "404" in document["paths"]["/bookings/{booking_id}"]["get"]["responses"]
+    schemas = document["components"]["schemas"]
+    assert schemas["Room"]["additionalProperties"] is False
+    metrics = (await service.ops.get("/openapi.json")).json()["paths"]["/metrics"]["get"]
+    assert list(metrics["responses"]["200"]["content"]) == ["text/plain"]
+
+
+async def test_a_database_going_away_answers_503_with_retry_after(
+    serve: Serve, restartable_postgres: LocalPostgres
+) -> None:
+    database = await create_database(restartable_postgres.admin_dsn)
+    async with serve(database=database) as service:
+        assert (await service.get("/effects")).json() == {"effects": 0}
+        await asyncio.to_thread(restartable_postgres.stop)
+        response = await service.get("/effects")
+        assert response.status_code == 503
+        assert response.headers["Retry-After"].isdigit()
+        assert response.headers["content-type"] == "application/problem+json"

@@ -68,22 +68,34 @@ def _run(coroutine: Coroutine[Any, Any, None]) -> None:
 def _serve(args: argparse.Namespace) -> None:
     import uvicorn
 
-    from arctic.runtime.app import create_app
+    from arctic.runtime.app import ServiceApp, create_app, listening_socket
     from arctic.runtime.service import load_service
 
     definition = load_service(args.service)
     settings = definition.settings()
-    app = create_app(definition, settings)
-    uvicorn.run(
-        app,
-        host=settings.http_host,
-        port=settings.port(),
+    sockets = []
+    for variable, port in (
+        ("ARCTIC_HTTP_PORT", settings.port()),
+        ("ARCTIC_OPS_PORT", settings.operations_port()),
+    ):
+        try:
+            sockets.append(listening_socket(settings.http_host, port))
+        except OSError as error:
+            raise SystemExit(
+                f"cannot listen on {settings.http_host}:{port} ({error.strerror}): "
+                f"stop what uses it, or set {variable} to another port"
+            ) from None
+    ops_port = sockets[1].getsockname()[1]
+    config = uvicorn.Config(
+        ServiceApp(create_app(definition, settings), ops_port),
         loop="uvloop",
         log_config=None,
         access_log=False,
+        lifespan="on",
         # HTTP requests are short; the grace period belongs to in-flight events (lifespan).
         timeout_graceful_shutdown=5,
     )
+    uvicorn.Server(config).run(sockets=sockets)
 
 
 async def _migrate(service: str) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextvars
+import re
 import secrets
 import uuid
 from collections.abc import Iterator
@@ -19,6 +20,22 @@ traceparent_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "traceparent", default=None
 )
 actor_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("actor", default=None)
+
+
+CORRELATION_ID_PATTERN = re.compile(r"[A-Za-z0-9._:/@+=-]{1,128}")
+"""What a caller's correlation id may be: up to 128 printable characters of this set, so that
+it is safe in a log line, a NATS header and a URL, and small in every event it travels with."""
+
+
+def accepted_correlation_id(given: str | None) -> str:
+    """The caller's correlation id when it is one (`CORRELATION_ID_PATTERN`), else a new one.
+
+    A bad or oversized id is replaced rather than refused: correlation is a courtesy to the
+    caller, and a request is not worth failing for it. The answer carries the id in use.
+    """
+    if given is not None and CORRELATION_ID_PATTERN.fullmatch(given):
+        return given
+    return str(uuid.uuid4())
 
 
 def current_correlation_id() -> str:

@@ -16,6 +16,26 @@ RUNTIME_SQL = Path(__file__).parent / "sql"
 _MIGRATION_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
 
 
+_UNAVAILABLE = (
+    asyncpg.exceptions.PostgresConnectionError,  # class 08: the connection failed or is gone
+    asyncpg.exceptions.OperatorInterventionError,  # 57: shutting down, starting up, crashed
+    asyncpg.exceptions.TooManyConnectionsError,
+    asyncpg.exceptions.InterfaceError,  # the connection or the pool was closed under us
+    OSError,  # refused, reset, unreachable
+)
+
+
+def database_unavailable(error: BaseException) -> bool:
+    """Whether `error` says the database cannot be reached now (worth a retry later), as
+    opposed to a statement's own failure. `InternalClientError: cannot switch to state` is
+    what asyncpg raises when the server goes away in the middle of a protocol exchange."""
+    if isinstance(error, _UNAVAILABLE):
+        return True
+    return isinstance(error, asyncpg.exceptions.InternalClientError) and (
+        "cannot switch to state" in str(error)
+    )
+
+
 async def create_pool(dsn: str, schema: str, *, size: int = 10) -> asyncpg.Pool:
     """A pool whose connections see only `schema` (and pg_catalog) by default."""
     pool = await asyncpg.create_pool(

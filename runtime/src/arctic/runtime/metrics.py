@@ -39,3 +39,9 @@ HTTP_REQUESTS = Histogram(
     "HTTP request durations",
     ["method", "route", "status"],
 )
+HTTP_UNHANDLED_ERRORS = Counter(
+    "arctic_http_unhandled_errors_total",
+    "HTTP requests that ended in an unhandled error (answered 500, or 503 when the database "
+    "was unreachable)",
+    ["method", "route"],
+)

@@ -11,11 +11,15 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
+from starlette.routing import Match
 
+from arctic.runtime.db import database_unavailable
 from arctic.runtime.logs import get_logger
 
 log = get_logger(__name__)
 PROBLEM_JSON = "application/problem+json"
+RETRY_AFTER_SECONDS = 5
+"""What a 503 asks the caller to wait before trying again (`Retry-After`)."""
 
 
 class Problem(Exception):
@@ -82,10 +86,18 @@ def problem_for(error: type[X], answer: Callable[[X], Problem]) -> ProblemFor[X]
     return ProblemFor(error, answer)
 
 
-def problem_response(status: int, title: str, detail: str, **extensions: Any) -> JSONResponse:
+def problem_response(
+    status: int,
+    title: str,
+    detail: str,
+    headers: dict[str, str] | None = None,
+    **extensions: Any,
+) -> JSONResponse:
     """A problem+json answer."""
     body = {"type": "about:blank", "title": title, "status": status, "detail": detail}
-    return JSONResponse({**body, **extensions}, status_code=status, media_type=PROBLEM_JSON)
+    return JSONResponse(
+        {**body, **extensions}, status_code=status, media_type=PROBLEM_JSON, headers=headers
+    )
 
 
 def _field(location: tuple[Any, ...]) -> str:
@@ -93,20 +105,51 @@ def _field(location: tuple[Any, ...]) -> str:
     return ".".join(parts) or "body"
 
 
+def _error(error: Any) -> dict[str, str]:
+    if error["type"] == "json_invalid":
+        # FastAPI puts the character offset where a field name goes: say it in words.
+        location = error["loc"][1] if len(error["loc"]) > 1 else "?"
+        reason = error.get("ctx", {}).get("error", "invalid JSON")
+        return {
+            "field": "body",
+            "message": f"the body is not valid JSON: {reason} (at character {location})",
+            "type": "json_invalid",
+        }
+    return {"field": _field(tuple(error["loc"])), "message": error["msg"], "type": error["type"]}
+
+
 async def _invalid(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, RequestValidationError)
-    errors = [
-        {"field": _field(tuple(e["loc"])), "message": e["msg"], "type": e["type"]}
-        for e in error.errors()
-    ]
+    errors = [_error(e) for e in error.errors()]
     fields = ", ".join(sorted({e["field"] for e in errors}))
     return problem_response(422, "Invalid request", f"Invalid value in: {fields}", errors=errors)
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method some route of this path accepts (Starlette names only the first route's)."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        route_methods: set[str] = getattr(route, "methods", None) or set()
+        if route_methods:
+            probe = {**request.scope, "method": next(iter(route_methods))}
+            if route.matches(probe)[0] == Match.FULL:
+                methods |= route_methods
+    return ", ".join(sorted(methods))
 
 
 async def _http(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, HTTPException)
     title = HTTPStatus(error.status_code).phrase
-    return problem_response(error.status_code, title, str(error.detail))
+    headers = dict(error.headers or {})
+    detail = str(error.detail)
+    extensions: dict[str, Any] = {}
+    if error.status_code == 405:
+        headers["Allow"] = _allowed_methods(request) or headers.get("Allow", "")
+        detail = f"{request.method} is not allowed here; allowed: {headers['Allow']}"
+    if error.status_code == 400 and isinstance(error.__cause__, UnicodeDecodeError):
+        detail = "the body is not valid JSON: it is not UTF-8 text"
+        extensions["errors"] = [{"field": "body", "message": detail, "type": "json_invalid"}]
+    return problem_response(error.status_code, title, detail, headers or None, **extensions)
 
 
 async def _problem(request: Request, error: Exception) -> JSONResponse:
@@ -116,9 +159,23 @@ async def _problem(request: Request, error: Exception) -> JSONResponse:
     return response
 
 
-async def _unexpected(request: Request, error: Exception) -> JSONResponse:
-    log.exception("unhandled error", path=request.url.path)
+def unexpected_error_response(error: Exception, path: str) -> JSONResponse:
+    """The answer to an error nothing handled, logged: 503 with `Retry-After` when the
+    database cannot be reached (the caller may retry), else 500."""
+    if database_unavailable(error):
+        log.warning("database unavailable", path=path, error=repr(error))
+        return problem_response(
+            503,
+            "Service unavailable",
+            "The database cannot be reached just now; try again shortly.",
+            {"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
+    log.error("unhandled error", path=path, exc_info=error)
     return problem_response(500, "Internal server error", "The error was logged.")
+
+
+async def _unexpected(request: Request, error: Exception) -> JSONResponse:
+    return unexpected_error_response(error, request.url.path)
 
 
 def install_problem_handlers(app: FastAPI) -> None:

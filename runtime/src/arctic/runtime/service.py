@@ -46,10 +46,13 @@ class ServiceDefinition(Generic[S]):
     workers: Sequence[Worker] = ()
     prunes: Sequence[Prune[S]] = ()
     description: str = ""
+    local_port: int = 8100
+    """The API's port on a developer's machine (`arctic up`, or `arctic serve` without
+    `ARCTIC_HTTP_PORT`); its operations port is 100 above."""
 
     def settings(self) -> S:
         """Read this service's settings from the environment."""
-        return self.settings_class(service=self.name)
+        return self.settings_class(service=self.name).with_default_port(self.local_port)
 
 
 def installed_services() -> dict[str, ServiceDefinition[Any]]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Self
+
 from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
@@ -10,12 +12,8 @@ from arctic.runtime.access.settings import AccessSettings
 STREAM_MAX_AGE_DAYS = 400
 """How long a stream keeps a message (JetStream max age, see `provisioning`)."""
 
-SERVICE_PORTS = {
-    "catalogue": 8101,
-    "prototyping": 8102,
-    "partnerships": 8103,
-    "notifications": 8104,
-}
+OPS_PORT_OFFSET = 100
+"""A service's operations port, unless set, is its HTTP port plus this."""
 
 
 class ServiceSettings(AccessSettings):
@@ -37,6 +35,9 @@ class ServiceSettings(AccessSettings):
     nats_password: SecretStr | None = None
     http_host: str = "127.0.0.1"
     http_port: int = 0
+    # /healthz, /readyz and /metrics listen here only, so that a network policy can open the
+    # API to the ingress and the metrics to the monitoring namespace alone.
+    ops_port: int = 0
     stream_replicas: int = Field(default=1, ge=1, le=5)
     log_level: str = "INFO"
     relay_batch_size: int = Field(default=500, ge=1)
@@ -61,5 +62,15 @@ class ServiceSettings(AccessSettings):
     loop_crash_limit: int = Field(default=5, ge=1)
 
     def port(self) -> int:
-        """The HTTP port: the setting, or the service's conventional local port."""
-        return self.http_port or SERVICE_PORTS.get(self.service, 8100)
+        """The HTTP port of the API (0: one the system picks)."""
+        return self.http_port
+
+    def operations_port(self) -> int:
+        """The port of /healthz, /readyz and /metrics: the setting, or the API's + 100."""
+        if self.ops_port or not self.http_port:
+            return self.ops_port
+        return self.http_port + OPS_PORT_OFFSET
+
+    def with_default_port(self, port: int) -> Self:
+        """These settings, with `port` as the API's port when none is set."""
+        return self if self.http_port else self.model_copy(update={"http_port": port})

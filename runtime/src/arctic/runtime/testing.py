@@ -217,33 +217,44 @@ def clock() -> SettableClock:
     return SettableClock()
 
 
+class ServiceUrl(str):
+    """The base URL of a running service's API; `ops` is that of its operations port."""
+
+    ops: str
+
+    def __new__(cls, url: str, ops: str) -> ServiceUrl:
+        made = super().__new__(cls, url)
+        made.ops = ops
+        return made
+
+
 @asynccontextmanager
 async def serving(
     definition: ServiceDefinition[Any], settings: ServiceSettings, *, clock: Clock = system_clock
-) -> AsyncIterator[str]:
-    """Run a service in this process behind real HTTP on a free port; yield its base URL."""
+) -> AsyncIterator[ServiceUrl]:
+    """Run a service in this process behind real HTTP on free ports; yield its base URL
+    (whose `ops` is the URL of /healthz, /readyz and /metrics)."""
     import uvicorn
 
-    from arctic.runtime.app import create_app
+    from arctic.runtime.app import ServiceApp, create_app, listening_socket
 
-    port = free_port()
+    api, ops = listening_socket("127.0.0.1", 0), listening_socket("127.0.0.1", 0)
+    api_port, ops_port = api.getsockname()[1], ops.getsockname()[1]
     config = uvicorn.Config(
-        create_app(definition, settings, clock=clock),
-        host="127.0.0.1",
-        port=port,
+        ServiceApp(create_app(definition, settings, clock=clock), ops_port),
         log_config=None,
         access_log=False,
         lifespan="on",
     )
     server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve())
+    task = asyncio.create_task(server.serve(sockets=[api, ops]))
     while not server.started:
         if task.done():
             task.result()
             raise RuntimeError(f"{definition.name} did not start")
         await asyncio.sleep(0.02)
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield ServiceUrl(f"http://127.0.0.1:{api_port}", f"http://127.0.0.1:{ops_port}")
     finally:
         server.should_exit = True
         await task

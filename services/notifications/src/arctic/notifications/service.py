@@ -15,6 +15,7 @@ definition = ServiceDefinition(
     migrations=Path(__file__).parent / "migrations",
     settings_class=NotificationsSettings,
     subscriptions=SUBSCRIPTIONS,
+    local_port=8104,
     routers=[router],
     workers=[run_deliveries],
     prunes=[PRUNE_SETTLED],

@@ -13,4 +13,5 @@ definition = ServiceDefinition(
     ),
     migrations=Path(__file__).parent / "migrations",
     settings_class=ServiceSettings,
+    local_port=8103,
 )

@@ -14,6 +14,7 @@ definition = ServiceDefinition(
     ),
     migrations=Path(__file__).parent / "migrations",
     settings_class=ServiceSettings,
+    local_port=8102,
     routers=[router],
     problems=PROBLEMS,
 )
