@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
+import getpass
 import sys
 from collections.abc import Coroutine
 from typing import Any
@@ -45,17 +47,27 @@ def _parser() -> argparse.ArgumentParser:
     tail.add_argument("--all", action="store_true", help="start from the first stored event")
     tail.set_defaults(func=lambda a: _run(_tail(a.filter, a.all)))
 
-    dead = commands.add_parser("dead-letters", help="list or replay dead letters").add_subparsers(
-        required=True
-    )
+    dead = commands.add_parser(
+        "dead-letters", help="list, replay or discard dead letters"
+    ).add_subparsers(required=True)
     listing = dead.add_parser("list", help="list a service's open dead letters")
     listing.add_argument("service")
-    listing.add_argument("--all", action="store_true", help="include replayed ones")
+    listing.add_argument("--all", action="store_true", help="include replayed and discarded ones")
     listing.set_defaults(func=lambda a: _run(_dead_letters_list(a.service, a.all)))
     replay = dead.add_parser("replay", help="apply dead letters again through their handler")
     replay.add_argument("service")
     replay.add_argument("ids", nargs="*", type=int, help="dead letter ids (default: all open)")
     replay.set_defaults(func=lambda a: _run(_dead_letters_replay(a.service, a.ids)))
+    discard = dead.add_parser(
+        "discard", help="close a dead letter that will never succeed (kept, with who and why)"
+    )
+    discard.add_argument("service")
+    discard.add_argument("id", type=int, help="dead letter id")
+    discard.add_argument("--reason", required=True, help="why it is discarded")
+    discard.add_argument("--by", default=getpass.getuser(), help="who discards it (default: you)")
+    discard.set_defaults(
+        func=lambda a: _run(_dead_letters_discard(a.service, a.id, a.reason, a.by))
+    )
     return parser
 
 
@@ -69,10 +81,11 @@ def _serve(args: argparse.Namespace) -> None:
     import uvicorn
 
     from arctic.runtime.app import ServiceApp, create_app, listening_socket
+    from arctic.runtime.locate import locate
     from arctic.runtime.service import load_service
 
     definition = load_service(args.service)
-    settings = definition.settings()
+    settings = locate(definition.settings()).settings
     sockets = []
     for variable, port in (
         ("ARCTIC_HTTP_PORT", settings.port()),
@@ -100,24 +113,27 @@ def _serve(args: argparse.Namespace) -> None:
 
 async def _migrate(service: str) -> None:
     from arctic.runtime.db import migrate
+    from arctic.runtime.locate import locate, open_pool
     from arctic.runtime.service import load_service
 
     definition = load_service(service)
-    settings = definition.settings()
-    configure_logging(service, settings.log_level)
-    await migrate(settings.database_dsn.get_secret_value(), service, definition.migrations)
+    located = locate(definition.settings())
+    configure_logging(service, located.settings.log_level)
+    await (await open_pool(located, size=1)).close()  # a clear error when it is unreachable
+    await migrate(located.settings.database_dsn.get_secret_value(), service, definition.migrations)
 
 
 async def _provision(service: str) -> None:
     from arctic.contracts.registry import stream_of_service
+    from arctic.runtime.locate import connect_nats, locate
     from arctic.runtime.provisioning import ensure_consumer, ensure_stream
-    from arctic.runtime.resources import connect_nats
     from arctic.runtime.service import load_service
 
     definition = load_service(service)
-    settings = definition.settings()
+    located = locate(definition.settings())
+    settings = located.settings
     configure_logging(service, settings.log_level)
-    nc = await connect_nats(settings)
+    nc = await connect_nats(located)
     try:
         js = nc.jetstream()
         await ensure_stream(js, stream_of_service(service), settings.stream_replicas)
@@ -128,48 +144,64 @@ async def _provision(service: str) -> None:
 
 
 async def _tail(subject_filter: str, from_start: bool) -> None:
+    from arctic.runtime.locate import connect_nats, locate
+    from arctic.runtime.settings import ServiceSettings
     from arctic.runtime.tail import tail_events
 
-    await tail_events(subject_filter, from_start=from_start, out=sys.stdout)
+    closed = asyncio.Event()
+    nc = await connect_nats(locate(ServiceSettings(service="ops"), as_operator=True), closed)
+    await tail_events(nc, closed, subject_filter, from_start=from_start, out=sys.stdout)
 
 
-async def _dead_letters_list(service: str, include_replayed: bool) -> None:
-    from arctic.runtime.db import create_pool
-    from arctic.runtime.deadletters import list_dead_letters
+async def _pool_of(service: str) -> Any:
+    from arctic.runtime.locate import locate, open_pool
     from arctic.runtime.service import load_service
 
-    settings = load_service(service).settings()
-    pool = await create_pool(settings.database_dsn.get_secret_value(), service, size=1)
+    return await open_pool(locate(load_service(service).settings()))
+
+
+async def _dead_letters_list(service: str, include_closed: bool) -> None:
+    from arctic.runtime.deadletters import list_dead_letters
+
+    pool = await _pool_of(service)
     try:
-        letters = await list_dead_letters(pool, include_replayed=include_replayed)
+        letters = await list_dead_letters(pool, include_closed=include_closed)
     finally:
         await pool.close()
     if not letters:
-        print("no dead letters")
+        print(f"no {'' if include_closed else 'open '}dead letters in {service}")
     for letter in letters:
-        state = f"replayed {letter.replayed_at:%Y-%m-%d %H:%M}" if letter.replayed_at else "open"
         print(
             f"{letter.id:>6}  {letter.created_at:%Y-%m-%d %H:%M:%S}  {letter.consumer}  "
-            f"{letter.subject}  {letter.event_id or '-'}  {letter.reason}  {state}\n"
+            f"{letter.subject}  {letter.event_id or '-'}  {letter.reason}  {letter.state}\n"
             f"        {letter.error[:200]}"
         )
 
 
 async def _dead_letters_replay(service: str, ids: list[int]) -> None:
-    from arctic.runtime.db import create_pool
     from arctic.runtime.deadletters import list_dead_letters
+    from arctic.runtime.locate import locate, open_pool
     from arctic.runtime.replay import replay_dead_letter
     from arctic.runtime.service import load_service
 
     definition = load_service(service)
-    settings = definition.settings()
-    configure_logging(service, settings.log_level)
-    by_durable = {s.durable: s.bind(settings) for s in definition.subscriptions}
-    pool = await create_pool(settings.database_dsn.get_secret_value(), service, size=2)
+    located = locate(definition.settings())
+    configure_logging(service, located.settings.log_level)
+    by_durable = {s.durable: s.bind(located.settings) for s in definition.subscriptions}
+    pool = await open_pool(located)
     failures = 0
     try:
-        letters = [d for d in await list_dead_letters(pool) if not ids or d.id in ids]
-        for letter in letters:
+        open_letters = {d.id: d for d in await list_dead_letters(pool)}
+        wanted = ids or list(open_letters)
+        if not wanted:
+            print(f"nothing to replay: no open dead letters in {service}")
+            failures += 1
+        for letter_id in wanted:
+            letter = open_letters.get(letter_id)
+            if letter is None:
+                print(f"{letter_id}: no open dead letter {letter_id} in {service}")
+                failures += 1
+                continue
             if letter.consumer not in by_durable:  # the relay's or the scheduler's
                 failures += bool(ids)
                 print(f"{letter.id}: a dead letter of the {letter.consumer}, not replayed")
@@ -184,6 +216,19 @@ async def _dead_letters_replay(service: str, ids: list[int]) -> None:
         await pool.close()
     if failures:
         raise SystemExit(1)
+
+
+async def _dead_letters_discard(service: str, letter_id: int, reason: str, by: str) -> None:
+    from arctic.runtime.deadletters import discard_dead_letter
+
+    pool = await _pool_of(service)
+    try:
+        letter = await discard_dead_letter(pool, letter_id, by=by, reason=reason)
+    finally:
+        await pool.close()
+    if letter is None:
+        raise SystemExit(f"{letter_id}: no open dead letter {letter_id} in {service}")
+    print(f"{letter_id}: {letter.state}")
 
 
 def _up(args: argparse.Namespace) -> None:

@@ -37,6 +37,26 @@ class DeadLetter:
     created_at: datetime
     replayed_at: datetime | None
     stream_sequence: int | None = None
+    discarded_at: datetime | None = None
+    discarded_by: str | None = None
+    discard_reason: str | None = None
+
+    @property
+    def is_open(self) -> bool:
+        """Neither replayed nor discarded."""
+        return self.replayed_at is None and self.discarded_at is None
+
+    @property
+    def state(self) -> str:
+        """`open`, `replayed <when>` or `discarded <when> by <who>: <why>`."""
+        if self.replayed_at is not None:
+            return f"replayed {self.replayed_at:%Y-%m-%d %H:%M}"
+        if self.discarded_at is not None:
+            return (
+                f"discarded {self.discarded_at:%Y-%m-%d %H:%M} by {self.discarded_by}: "
+                f"{self.discard_reason}"
+            )
+        return "open"
 
 
 async def record_dead_letter(
@@ -136,13 +156,42 @@ async def forget_handler_failures(
 
 
 async def list_dead_letters(
-    pool: asyncpg.Pool, *, include_replayed: bool = False
+    pool: asyncpg.Pool, *, include_closed: bool = False
 ) -> list[DeadLetter]:
-    """The dead letters of this schema, oldest first."""
+    """The open dead letters of this schema (with `include_closed`, also the replayed and
+    discarded ones), oldest first."""
     rows = await pool.fetch(
-        "SELECT * FROM dead_letters WHERE $1 OR replayed_at IS NULL ORDER BY id", include_replayed
+        """SELECT * FROM dead_letters
+           WHERE $1 OR (replayed_at IS NULL AND discarded_at IS NULL) ORDER BY id""",
+        include_closed,
     )
     return [_from_row(row) for row in rows]
+
+
+async def discard_dead_letter(
+    pool: asyncpg.Pool, dead_letter_id: int, *, by: str, reason: str
+) -> DeadLetter | None:
+    """Close an open dead letter without applying it, keeping it with who and why; None when
+    there is no open dead letter with that id."""
+    row = await pool.fetchrow(
+        """UPDATE dead_letters SET discarded_at = now(), discarded_by = $2, discard_reason = $3
+           WHERE id = $1 AND replayed_at IS NULL AND discarded_at IS NULL RETURNING *""",
+        dead_letter_id,
+        by,
+        reason,
+    )
+    if row is None:
+        return None
+    letter = _from_row(row)
+    log.info(
+        "dead letter discarded",
+        dead_letter_id=dead_letter_id,
+        consumer=letter.consumer,
+        event_id=letter.event_id,
+        by=by,
+        reason=reason,
+    )
+    return letter
 
 
 async def get_dead_letter(pool: asyncpg.Pool, dead_letter_id: int) -> DeadLetter | None:

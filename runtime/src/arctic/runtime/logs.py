@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import logging
 import sys
-from typing import Any
+from typing import IO, Any
 
 import structlog
 
 _SERVICE = ["arctic"]
 
 
-def configure_logging(service: str, level: str = "INFO", *, pretty: bool = False) -> None:
+def configure_logging(service: str, level: str = "INFO", *, stream: IO[str] | None = None) -> None:
     """Route structlog and the stdlib loggers (uvicorn, asyncpg, nats) through one JSON renderer.
 
     Every line carries `timestamp` (ISO 8601 UTC), `level`, `event`, `service`, `logger` and
     whatever context is bound with `bind_contextvars` (correlation id, event id, ...).
-    `pretty` renders for a person at a terminal instead (the local stack's own lines).
+    Lines go to `stream` (stdout by default; the local stack passes its log printer).
     """
     shared: list[Any] = [
         structlog.contextvars.merge_contextvars,
@@ -36,12 +36,10 @@ def configure_logging(service: str, level: str = "INFO", *, pretty: bool = False
         processors=[
             structlog.stdlib.ProcessorFormatter.remove_processors_meta,
             structlog.processors.format_exc_info,
-            structlog.dev.ConsoleRenderer(colors=True)
-            if pretty
-            else structlog.processors.JSONRenderer(sort_keys=False),
+            structlog.processors.JSONRenderer(sort_keys=False),
         ],
     )
-    handler = logging.StreamHandler(sys.stdout)
+    handler = logging.StreamHandler(stream or sys.stdout)
     handler.setFormatter(formatter)
     root = logging.getLogger()
     root.handlers[:] = [handler]

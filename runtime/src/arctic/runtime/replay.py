@@ -21,7 +21,8 @@ async def replay_dead_letter(
     still invalid or its handler still fails; the dead letter then stays open.
     """
     row = await pool.fetchrow(
-        "SELECT subject, headers, payload FROM dead_letters WHERE id = $1 AND replayed_at IS NULL",
+        """SELECT subject, headers, payload FROM dead_letters
+           WHERE id = $1 AND replayed_at IS NULL AND discarded_at IS NULL""",
         dead_letter_id,
     )
     if row is None:

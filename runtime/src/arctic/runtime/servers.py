@@ -96,12 +96,23 @@ class _Process:
         self._log: IO[bytes] | None = None
         self.die_with_parent = die_with_parent
 
-    def _spawn(self, args: list[str], log_path: Path, user: str | None = None) -> None:
+    def _spawn(
+        self,
+        args: list[str],
+        log_path: Path,
+        user: str | None = None,
+        environment: dict[str, str] | None = None,
+    ) -> None:
         self._log = log_path.open("ab")
         if self.die_with_parent:
             args, user = lifeline.command(args, self.parent_death_signal, user), None
         self.process = subprocess.Popen(
-            args, stdout=self._log, stderr=subprocess.STDOUT, user=user, start_new_session=True
+            args,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            user=user,
+            start_new_session=True,
+            env=None if environment is None else {**os.environ, **environment},
         )
 
     @property
@@ -142,10 +153,12 @@ class LocalNats(_Process):
         config_file: Path | None = None,
         monitor_port: int | None = None,
         die_with_parent: bool = False,
+        environment: dict[str, str] | None = None,
     ) -> None:
         super().__init__(die_with_parent=die_with_parent)
         self.data_dir, self.port, self.host = data_dir, port, host
         self.config_file, self.monitor_port = config_file, monitor_port
+        self.environment = environment
 
     @property
     def url(self) -> str:
@@ -161,7 +174,7 @@ class LocalNats(_Process):
             args += ["-m", str(self.monitor_port)]
         if self.config_file is not None:
             args += ["-c", str(self.config_file)]
-        self._spawn(args, self.data_dir / "nats-server.log")
+        self._spawn(args, self.data_dir / "nats-server.log", environment=self.environment)
         assert self.process is not None
         wait_for_port(self.port, self.host, timeout, self.process)
 

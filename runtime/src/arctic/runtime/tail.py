@@ -6,13 +6,12 @@ import asyncio
 import json
 from typing import TextIO
 
+from nats.aio.client import Client as NATS
 from nats.aio.msg import Msg
 from nats.js.api import DeliverPolicy
 from nats.js.errors import NotFoundError
 
 from arctic.contracts.registry import STREAMS
-from arctic.runtime.resources import connect_nats
-from arctic.runtime.settings import ServiceSettings
 
 
 def subject_filter_for(stream_subject: str, wanted: str) -> str | None:
@@ -60,9 +59,11 @@ def short_data(body: bytes) -> str:
     return " ".join(f"{k}={v}" for k, v in data.items() if isinstance(v, plain))
 
 
-async def tail_events(wanted: str, *, from_start: bool, out: TextIO) -> None:
-    """Follow every stream whose subjects meet `wanted` until cancelled (Ctrl-C)."""
-    nc = await connect_nats(ServiceSettings(service="ops"))
+async def tail_events(
+    nc: NATS, closed: asyncio.Event, wanted: str, *, from_start: bool, out: TextIO
+) -> None:
+    """Follow every stream whose subjects meet `wanted` on `nc` until cancelled (Ctrl-C) or
+    until the connection ends (`closed`; then `SystemExit` with a message)."""
     js = nc.jetstream()
     policy = DeliverPolicy.ALL if from_start else DeliverPolicy.NEW
 
@@ -83,6 +84,7 @@ async def tail_events(wanted: str, *, from_start: bool, out: TextIO) -> None:
             print(f"(stream {stream.name} does not exist yet)", file=out, flush=True)
     print(f"following {', '.join(following) or 'nothing'} for {wanted}", file=out, flush=True)
     try:
-        await asyncio.Event().wait()
+        await closed.wait()
     finally:
         await nc.close()
+    raise SystemExit("arctic: lost the connection to NATS")
