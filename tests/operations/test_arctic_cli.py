@@ -13,7 +13,6 @@ import uuid
 from datetime import UTC, datetime
 
 import asyncpg
-import nats
 import pytest
 
 from arctic.contracts.envelope import build_message
@@ -22,8 +21,8 @@ from arctic.contracts.examples import example_of
 from arctic.runtime.access.testing import Tokens
 from arctic.runtime.db import ensure_service_schema
 from arctic.runtime.deadletters import record_dead_letter
-from arctic.runtime.servers import LocalNats, free_port
-from arctic.runtime.testing import wait_until
+from arctic.runtime.servers import free_port
+from arctic.runtime.testing import SecuredNats, wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -33,7 +32,7 @@ def requested() -> PrototypeRequested:
 
 
 @pytest.fixture
-def environment(fresh_database: str, nats_server: LocalNats, tokens: Tokens) -> dict[str, str]:
+def environment(fresh_database: str, secured_nats: SecuredNats, tokens: Tokens) -> dict[str, str]:
     """The notifications service's environment, against this test's servers."""
     password = uuid.uuid4().hex
     asyncio.run(ensure_service_schema(fresh_database, "notifications", password))
@@ -41,13 +40,22 @@ def environment(fresh_database: str, nats_server: LocalNats, tokens: Tokens) -> 
     return dict(
         os.environ,
         ARCTIC_DATABASE_DSN=dsn,
-        ARCTIC_NATS_URL=nats_server.url,
+        ARCTIC_NATS_URL=secured_nats.url,
+        ARCTIC_NATS_USER="notifications",
+        ARCTIC_NATS_PASSWORD=secured_nats.accounts.password("notifications"),
         ARCTIC_HTTP_PORT=str(free_port()),
+        ARCTIC_OPS_PORT=str(free_port()),
         ARCTIC_SMTP_PORT=str(free_port()),  # nothing listens: deliveries stay pending
         ARCTIC_SHUTDOWN_GRACE_SECONDS="10",
         ARCTIC_AUTH_PUBLIC_KEY_FILE=str(tokens.public_key_file),
         ARCTIC_AUTH_ISSUER=tokens.issuer,
     )
+
+
+def as_user(env: dict[str, str], secured_nats: SecuredNats, user: str) -> dict[str, str]:
+    """`env` with NATS as another user of permissions.conf."""
+    password = secured_nats.accounts.password(user)
+    return {**env, "ARCTIC_NATS_USER": user, "ARCTIC_NATS_PASSWORD": password}
 
 
 def arctic(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
@@ -61,14 +69,17 @@ def arctic(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_migrate_and_provision_are_idempotent(environment: dict[str, str]) -> None:
+def test_migrate_and_provision_are_idempotent(
+    environment: dict[str, str], secured_nats: SecuredNats
+) -> None:
+    as_prototyping = as_user(environment, secured_nats, "prototyping")
     for _ in range(2):
         assert arctic(environment, "migrate", "notifications").returncode == 0
-        assert arctic(environment, "provision", "prototyping").returncode == 0
+        assert arctic(as_prototyping, "provision", "prototyping").returncode == 0
         assert arctic(environment, "provision", "notifications").returncode == 0
 
     async def check() -> None:
-        nc = await nats.connect(environment["ARCTIC_NATS_URL"])
+        nc = await secured_nats.connect("ops")
         js = nc.jetstream()
         info = await js.consumer_info("PROTOTYPING", "notifications-prototyping")
         stream = await js.stream_info("NOTIFICATIONS")
@@ -117,7 +128,10 @@ def test_dead_letters_are_listed_and_replayed_through_their_handler(
     replayed = arctic(environment, "dead-letters", "replay", "notifications")
     assert replayed.returncode == 0, replayed.stdout + replayed.stderr
     assert "applied" in replayed.stdout
-    assert "no dead letters" in arctic(environment, "dead-letters", "list", "notifications").stdout
+    assert (
+        "no open dead letters"
+        in arctic(environment, "dead-letters", "list", "notifications").stdout
+    )
 
     async def deliveries() -> int:
         conn = await asyncpg.connect(dsn, server_settings={"search_path": "notifications"})
@@ -128,16 +142,104 @@ def test_dead_letters_are_listed_and_replayed_through_their_handler(
     assert asyncio.run(deliveries()) == 2
 
 
-def test_sigterm_finishes_in_flight_work_and_a_restart_applies_the_rest_once(
+def _dead_letter(dsn: str, error: str = "SMTP template missing") -> None:
+    event = requested()
+    headers, body = build_message(event, correlation_id="corr-dlq")
+
+    async def write() -> None:
+        conn = await asyncpg.connect(dsn, server_settings={"search_path": "notifications"})
+        await record_dead_letter(
+            conn,
+            consumer="notifications-prototyping",
+            subject=event.subject,
+            headers=headers,
+            payload=body,
+            reason="exhausted",
+            error=error,
+            deliveries=10,
+        )
+        await conn.close()
+
+    asyncio.run(write())
+
+
+def test_a_dead_letter_is_discarded_with_who_and_why_and_kept(
     environment: dict[str, str],
 ) -> None:
-    for service in ("prototyping", "notifications"):
-        assert arctic(environment, "provision", service).returncode == 0
+    assert arctic(environment, "migrate", "notifications").returncode == 0
+    _dead_letter(environment["ARCTIC_DATABASE_DSN"])
+    (letter_id,) = [
+        line.split()[0]
+        for line in arctic(environment, "dead-letters", "list", "notifications").stdout.splitlines()
+        if "notifications-prototyping" in line
+    ]
+    discard = ["dead-letters", "discard", "notifications", letter_id]
+    discarded = arctic(environment, *discard, "--reason", "template retired", "--by", "aino")
+    assert discarded.returncode == 0, discarded.stderr
+    assert "discarded" in discarded.stdout
+    assert "by aino: template retired" in discarded.stdout
+    assert (
+        "no open dead letters"
+        in arctic(environment, "dead-letters", "list", "notifications").stdout
+    )
+    everything = arctic(environment, "dead-letters", "list", "notifications", "--all").stdout
+    assert "by aino: template retired" in everything
+    again = arctic(environment, *discard, "--reason", "twice")
+    assert again.returncode != 0
+    assert f"no open dead letter {letter_id}" in again.stderr
+
+
+def test_replay_says_when_there_is_nothing_to_replay_or_no_such_letter(
+    environment: dict[str, str],
+) -> None:
+    assert arctic(environment, "migrate", "notifications").returncode == 0
+    nothing = arctic(environment, "dead-letters", "replay", "notifications")
+    assert nothing.returncode == 1
+    assert "nothing to replay" in nothing.stdout
+    unknown = arctic(environment, "dead-letters", "replay", "notifications", "4711")
+    assert unknown.returncode == 1
+    assert "no open dead letter 4711 in notifications" in unknown.stdout
+
+
+def test_an_unreachable_server_is_named_with_its_setting_within_seconds(
+    environment: dict[str, str],
+) -> None:
+    port = free_port()
+    no_database = {
+        **environment,
+        "ARCTIC_DATABASE_DSN": f"postgresql://notifications:x@127.0.0.1:{port}/postgres",
+    }
+    started = time.monotonic()
+    listed = arctic(no_database, "dead-letters", "list", "notifications")
+    assert listed.returncode != 0
+    assert f"127.0.0.1:{port}" in listed.stderr
+    assert "ARCTIC_DATABASE_DSN" in listed.stderr
+    assert "Traceback" not in listed.stderr
+    no_nats = {**environment, "ARCTIC_NATS_URL": f"nats://127.0.0.1:{port}"}
+    tail = arctic(no_nats, "events", "tail")
+    assert tail.returncode != 0
+    assert f"nats://127.0.0.1:{port}" in tail.stderr
+    assert "ARCTIC_NATS_URL" in tail.stderr
+    assert "Traceback" not in tail.stderr
+    wrong_password = {**environment, "ARCTIC_NATS_USER": "ops", "ARCTIC_NATS_PASSWORD": "guess"}
+    refused = arctic(wrong_password, "events", "tail")
+    assert refused.returncode != 0
+    assert "as 'ops'" in refused.stderr
+    # three commands, each giving up within seconds (generous for a loaded machine)
+    assert time.monotonic() - started < 60
+
+
+def test_sigterm_finishes_in_flight_work_and_a_restart_applies_the_rest_once(
+    environment: dict[str, str], secured_nats: SecuredNats
+) -> None:
+    as_prototyping = as_user(environment, secured_nats, "prototyping")
+    assert arctic(as_prototyping, "provision", "prototyping").returncode == 0
+    assert arctic(environment, "provision", "notifications").returncode == 0
     assert arctic(environment, "migrate", "notifications").returncode == 0
     count = 2000
 
     async def publish() -> None:
-        nc = await nats.connect(environment["ARCTIC_NATS_URL"])
+        nc = await secured_nats.connect("prototyping")
         for _ in range(count):
             headers, body = build_message(requested(), correlation_id="corr-term")
             await nc.jetstream().publish(PrototypeRequested.subject, body, headers=headers)

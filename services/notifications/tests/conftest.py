@@ -9,7 +9,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-from nats.aio.client import Client as NATS
 from notifications_support import COORDINATORS, Notifications, ServiceRunner
 
 from arctic.notifications.service import definition
@@ -20,8 +19,9 @@ from arctic.runtime.access.testing import Tokens
 from arctic.runtime.clock import Clock, system_clock
 from arctic.runtime.db import create_pool
 from arctic.runtime.mailsink import MailSink
-from arctic.runtime.servers import LocalNats, LocalPostgres, free_port
+from arctic.runtime.servers import LocalPostgres, free_port
 from arctic.runtime.testing import (
+    SecuredNats,
     create_database,
     prepare_service_database,
     provision,
@@ -29,10 +29,16 @@ from arctic.runtime.testing import (
 )
 
 
-async def runner(admin_dsn: str, nats_server: LocalNats, nc: NATS, tokens: Tokens) -> ServiceRunner:
-    """Start notifications (again, on the same data) with its sink running or not."""
+@asynccontextmanager
+async def runner(
+    admin_dsn: str, secured_nats: SecuredNats, tokens: Tokens
+) -> AsyncIterator[ServiceRunner]:
+    """Start notifications (again, on the same data) with its sink running or not; NATS with
+    the production permissions, the test publishing as prototyping and reading as ops."""
     dsn = await prepare_service_database(admin_dsn, definition)
-    await provision(nats_server.url, prototyping, definition)
+    await provision(secured_nats, prototyping, definition)
+    as_prototyping = await secured_nats.connect("prototyping")
+    as_ops = await secured_nats.connect("ops")
     sink = MailSink(Path(tempfile.mkdtemp()) / "mail", free_port())
 
     @asynccontextmanager
@@ -42,13 +48,13 @@ async def runner(admin_dsn: str, nats_server: LocalNats, nc: NATS, tokens: Token
         settings = NotificationsSettings(
             service="notifications",
             database_dsn=dsn,
-            nats_url=nats_server.url,
             smtp_port=sink.port,
             prototyping_coordinators_email=COORDINATORS,
             delivery_retry_base_seconds=0.3,
             delivery_poll_seconds=0.05,
             relay_sweep_seconds=0.1,
             **tokens.settings,
+            **secured_nats.settings_for("notifications"),
             **overrides,
         )
         if sink_up:
@@ -62,26 +68,32 @@ async def runner(admin_dsn: str, nats_server: LocalNats, nc: NATS, tokens: Token
                     base_url=url, headers=tokens.headers(Role.staff, org="lapland-uas")
                 ) as http,
             ):
-                yield Notifications(http, sink, nc, db)
+                yield Notifications(http, sink, as_prototyping, db, as_ops)
         finally:
             sink.stop()
             await db.close()
 
-    return run
+    try:
+        yield run
+    finally:
+        await as_prototyping.close()
+        await as_ops.close()
 
 
 @pytest.fixture
 async def run_notifications(
-    fresh_database: str, nats_server: LocalNats, nc: NATS, tokens: Tokens
-) -> ServiceRunner:
+    fresh_database: str, secured_nats: SecuredNats, tokens: Tokens
+) -> AsyncIterator[ServiceRunner]:
     """Notifications on a fresh database of the shared PostgreSQL."""
-    return await runner(fresh_database, nats_server, nc, tokens)
+    async with runner(fresh_database, secured_nats, tokens) as run:
+        yield run
 
 
 @pytest.fixture
 async def run_notifications_on_restartable(
-    restartable_postgres: LocalPostgres, nats_server: LocalNats, nc: NATS, tokens: Tokens
-) -> ServiceRunner:
+    restartable_postgres: LocalPostgres, secured_nats: SecuredNats, tokens: Tokens
+) -> AsyncIterator[ServiceRunner]:
     """Notifications on a fresh database of a PostgreSQL the test may stop."""
     database = await create_database(restartable_postgres.admin_dsn)
-    return await runner(database, nats_server, nc, tokens)
+    async with runner(database, secured_nats, tokens) as run:
+        yield run

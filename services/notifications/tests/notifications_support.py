@@ -27,12 +27,14 @@ COORDINATORS = "coordinators@lapinamk.example"
 
 @dataclass
 class Notifications:
-    """The running service, a client for it, its SMTP sink, its NATS and its database."""
+    """The running service, a client for it, its SMTP sink, its database, and NATS as
+    prototyping (`nc`, which publishes what notifications reads) and as the read-only `ops`."""
 
     http: httpx.AsyncClient
     sink: MailSink
     nc: NATS
     db: asyncpg.Pool
+    ops: NATS
 
     async def deliveries(self) -> list[dict[str, Any]]:
         """Every delivery row, oldest first (an empty list while the database is away)."""

@@ -110,7 +110,7 @@ async def test_settled_deliveries_leave_after_their_retention_and_the_inbox_stil
         await publish(service.nc, event, event_id=event_id, copies=2)  # redelivered, twice
 
         async def acknowledged() -> bool:
-            info = await service.nc.jetstream().consumer_info(
+            info = await service.ops.jetstream().consumer_info(
                 "PROTOTYPING", "notifications-prototyping"
             )
             return bool(info.ack_floor.stream_seq == 3 and info.num_ack_pending == 0)

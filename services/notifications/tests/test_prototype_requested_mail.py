@@ -42,7 +42,7 @@ async def test_the_contact_gets_an_acknowledgement_in_their_language_and_coordin
         ("aino@example.com", "delivered", 1),
         (COORDINATORS, "delivered", 1),
     }
-    delivered = await notification_events(service.nc)
+    delivered = await notification_events(service.ops)
     assert {e["type"] for e in delivered} == {"arctic.notifications.notification.delivered.v1"}
     assert {e["source_event_id"] for e in delivered} == {event_id}
 
@@ -95,7 +95,7 @@ async def test_retries_exhausted_publish_notification_failed_with_the_last_error
         event_id = await publish(service.nc, prototype_requested())
         await wait_until(lambda: _events(service, 2), within=15)
         found = await deliveries_for(service, event_id)
-    failed = await notification_events(service.nc)
+    failed = await notification_events(service.ops)
     assert {e["type"] for e in failed} == {"arctic.notifications.notification.failed.v1"}
     assert all(e["attempts"] == 2 and e["last_error"] for e in failed)
     assert {d["status"] for d in found} == {"failed"}
@@ -111,4 +111,4 @@ async def _mails(service: object, count: int) -> bool:
 
 
 async def _events(service: object, count: int) -> bool:
-    return len(await notification_events(service.nc)) >= count  # type: ignore[attr-defined]
+    return len(await notification_events(service.ops)) >= count  # type: ignore[attr-defined]

@@ -7,16 +7,14 @@ from typing import Any
 
 import httpx
 import pytest
-from nats.aio.client import Client as NATS
 from prototyping_support import Prototyping
 
 from arctic.prototyping.service import definition
 from arctic.runtime.access.roles import Role
 from arctic.runtime.access.testing import Tokens
 from arctic.runtime.db import create_pool
-from arctic.runtime.servers import LocalNats
 from arctic.runtime.settings import ServiceSettings
-from arctic.runtime.testing import prepare_service_database, provision, serving
+from arctic.runtime.testing import SecuredNats, prepare_service_database, provision, serving
 
 
 @pytest.fixture
@@ -29,25 +27,26 @@ def settings_overrides(request: pytest.FixtureRequest) -> dict[str, Any]:
 @pytest.fixture
 async def prototyping(
     fresh_database: str,
-    nats_server: LocalNats,
-    nc: NATS,
+    secured_nats: SecuredNats,
     tokens: Tokens,
     settings_overrides: dict[str, Any],
 ) -> AsyncIterator[Prototyping]:
     dsn = await prepare_service_database(fresh_database, definition)
-    await provision(nats_server.url, definition)
+    await provision(secured_nats, definition)
     settings = ServiceSettings(
         service="prototyping",
         database_dsn=dsn,
-        nats_url=nats_server.url,
         relay_sweep_seconds=0.1,
         **tokens.settings,
+        **secured_nats.settings_for("prototyping"),
         **settings_overrides,
     )
     async with serving(definition, settings) as url:
         pool = await create_pool(dsn, "prototyping", size=2)
         # The coordinators' client: triage is theirs (test_access.py: who else may do what).
         coordinator = tokens.headers(Role.coordinator)
+        ops = await secured_nats.connect("ops")  # the tests read the stream as ops, read-only
         async with httpx.AsyncClient(base_url=url, headers=coordinator) as http:
-            yield Prototyping(http, pool, nc)
+            yield Prototyping(http, pool, ops)
+        await ops.close()
         await pool.close()

@@ -16,7 +16,7 @@ from arctic.runtime.testing import stream_messages
 
 @dataclass
 class Prototyping:
-    """The running service, a client for it, its database and its NATS."""
+    """The running service, a client for it, its database and its NATS (as `ops`, read-only)."""
 
     http: httpx.AsyncClient
     db: asyncpg.Pool

@@ -5,7 +5,9 @@ given (`ARCTIC_TEST_DATABASE_URL`, a superuser DSN); PostgreSQL in a container w
 `ARCTIC_TEST_INFRA=docker` (needs a Docker engine and the `testcontainers` package, neither of
 which exists on the CI machines, so that path is kept to these few lines and is not run in CI).
 NATS is started per test from the wheel (it starts in ~50 ms), so each test owns its streams
-and may stop or kill its server.
+and may stop or kill its server: `nats_server` without authentication, for the runtime's own
+tests that make streams of their own; `secured_nats` with `deploy/nats/permissions.conf`,
+as production runs it, for every test that runs a service (each connects as its own user).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from nats.aio.client import Client as NATS
 from arctic.contracts.registry import stream_of_service
 from arctic.runtime.clock import Clock, SettableClock, system_clock
 from arctic.runtime.db import create_pool, ensure_service_schema, migrate
+from arctic.runtime.nats_accounts import OPERATOR_USER, NatsAccounts
 from arctic.runtime.provisioning import ensure_consumer, ensure_stream
 from arctic.runtime.servers import LocalNats, LocalPostgres, free_port
 from arctic.runtime.service import ServiceDefinition
@@ -131,6 +134,52 @@ def nats_server(servers_dir: Path) -> Iterator[LocalNats]:
     server.stop()
 
 
+@dataclass(frozen=True)
+class SecuredNats:
+    """A NATS server with the production permissions, and a password for each of its users."""
+
+    server: LocalNats
+    accounts: NatsAccounts
+
+    @property
+    def url(self) -> str:
+        """The client URL."""
+        return self.server.url
+
+    def settings_for(self, user: str) -> dict[str, Any]:
+        """`ServiceSettings` fields to connect as `user` (a service's name, or `ops`)."""
+        return {
+            "nats_url": self.url,
+            "nats_user": user,
+            "nats_password": self.accounts.password(user),
+        }
+
+    async def connect(self, user: str = OPERATOR_USER) -> NATS:
+        """A client connected as `user` (the read-only `ops` by default)."""
+        return await nats.connect(
+            self.url,
+            user=user,
+            password=self.accounts.password(user),
+            max_reconnect_attempts=-1,
+            reconnect_time_wait=0.2,
+        )
+
+
+@pytest.fixture
+def secured_nats(servers_dir: Path) -> Iterator[SecuredNats]:
+    """A fresh JetStream server configured by deploy/nats/permissions.conf (random passwords)."""
+    accounts = NatsAccounts.of(local=False)
+    server = LocalNats(
+        servers_dir / f"nats-{uuid.uuid4().hex[:8]}",
+        free_port(),
+        config_file=accounts.file,
+        environment=accounts.server_environment(),
+    )
+    server.start()
+    yield SecuredNats(server, accounts)
+    server.stop()
+
+
 @pytest.fixture
 async def nc(nats_server: LocalNats) -> AsyncIterator[NATS]:
     """A client connection to the test's NATS server."""
@@ -196,18 +245,26 @@ async def prepare_service_database(admin_dsn: str, definition: ServiceDefinition
     return dsn
 
 
-async def provision(nats_url: str, *definitions: ServiceDefinition[Any]) -> None:
-    """The streams of the given services, then their durable consumers."""
-    nc = await nats.connect(nats_url)
-    try:
-        js = nc.jetstream()
+async def provision(server: str | SecuredNats, *definitions: ServiceDefinition[Any]) -> None:
+    """The streams of the given services, then their durable consumers; on a `SecuredNats`
+    each service provisions its own as its own user, as its migrate job does."""
+    for consumers in (False, True):
         for definition in definitions:
-            await ensure_stream(js, stream_of_service(definition.name), 1)
-        for definition in definitions:
-            for subscription in definition.subscriptions:
-                await ensure_consumer(js, subscription, wait_for_stream=5)
-    finally:
-        await nc.close()
+            nc = await _connect_as(server, definition.name)
+            try:
+                js = nc.jetstream()
+                if not consumers:
+                    await ensure_stream(js, stream_of_service(definition.name), 1)
+                for subscription in definition.subscriptions if consumers else ():
+                    await ensure_consumer(js, subscription, wait_for_stream=5)
+            finally:
+                await nc.close()
+
+
+async def _connect_as(server: str | SecuredNats, user: str) -> NATS:
+    if isinstance(server, SecuredNats):
+        return await server.connect(user)
+    return await nats.connect(server)
 
 
 @pytest.fixture
