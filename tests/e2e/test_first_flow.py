@@ -6,6 +6,7 @@ it only as a stranger would: HTTP, NATS, the mail folder and the terminal output
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 import json
@@ -20,12 +21,15 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import nats
 import pytest
 
-from arctic.contracts.envelope import parse_message
+from arctic.contracts.envelope import build_message, parse_message
+from arctic.contracts.events import PrototypeRequested
+from arctic.contracts.examples import example_of
 from arctic.runtime.servers import free_port, port_is_free
 from arctic.runtime.testing import stream_messages, wait_until
 
@@ -53,6 +57,7 @@ class Stack:
         self.lines: list[str] = []
         env = dict(os.environ, ARCTIC_LOCAL_HOME=str(home))
         env.update({f"ARCTIC_LOCAL_{name.upper()}_PORT": str(p) for name, p in ports.items()})
+        self.env = env
         self.process = subprocess.Popen(
             [sys.executable, "-m", "arctic.runtime", "up"],
             env=env,
@@ -88,6 +93,27 @@ class Stack:
         )
         return {"Authorization": f"Bearer {done.stdout.strip()}"}
 
+    def ops_url(self, service: str) -> str:
+        return f"http://127.0.0.1:{self.ports[f'{service}_ops']}"
+
+    def arctic(self, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+        """An `arctic` command in a second terminal: it knows only the stack's home folder."""
+        env = {k: v for k, v in os.environ.items() if not k.startswith("ARCTIC_")}
+        env["ARCTIC_LOCAL_HOME"] = str(self.home)
+        return subprocess.run(
+            [sys.executable, "-m", "arctic.runtime", *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+
+    async def nats(self, user: str = "ops", **options: Any) -> nats.aio.client.Client:
+        """A NATS client as a user of permissions.conf, with the stack's local password."""
+        url = f"nats://127.0.0.1:{self.ports['nats']}"
+        return await nats.connect(url, user=user, password=f"{user}-local", **options)
+
     def logs_of(self, service: str) -> list[dict[str, object]]:
         found = []
         for line in self.lines:
@@ -105,7 +131,7 @@ class Stack:
 
 
 def stack_ports() -> dict[str, int]:
-    names = ("nats", "postgres", "smtp", *SERVICES)
+    names = ("nats", "postgres", "smtp", *SERVICES, *(f"{s}_ops" for s in SERVICES))
     return {name: free_port() for name in names}
 
 
@@ -129,9 +155,9 @@ def test_make_up_reports_each_service_ready_with_its_urls(stack: Stack) -> None:
     stack.wait_for("all 4 services ready")
     for service in SERVICES:
         assert any(f"arctic up: {service} ready at {stack.url(service)}" in x for x in stack.lines)
-        assert httpx.get(f"{stack.url(service)}/readyz").json()["ready"] is True
+        assert httpx.get(f"{stack.ops_url(service)}/readyz").json()["ready"] is True
         assert httpx.get(f"{stack.url(service)}/docs").status_code == 200
-        assert "arctic_outbox_lag_events" in httpx.get(f"{stack.url(service)}/metrics").text
+        assert "arctic_outbox_lag_events" in httpx.get(f"{stack.ops_url(service)}/metrics").text
     assert any(f"nats://127.0.0.1:{stack.ports['nats']}" in line for line in stack.lines)
     assert any(str(stack.home / "mail") in line for line in stack.lines)
     assert any("uv run arctic token --role coordinator" in line for line in stack.lines)
@@ -165,7 +191,7 @@ async def test_a_prototype_request_is_acknowledged_by_mail_end_to_end(stack: Sta
     assert "Vi har tagit emot" in to_contact[0]["Subject"]
     assert request_id in to_contact[0].get_content()
 
-    nc = await nats.connect(f"nats://127.0.0.1:{stack.ports['nats']}")
+    nc = await stack.nats()
     try:
         requested = await stream_messages(nc, "PROTOTYPING")
         deadline = time.monotonic() + 10
@@ -200,6 +226,8 @@ async def test_a_prototype_request_is_acknowledged_by_mail_end_to_end(stack: Sta
 
     for service in ("prototyping", "notifications"):
         assert any(r.get("correlation_id") == correlation for r in stack.logs_of(service)), service
+        kept = (stack.home / "logs" / f"{service}.jsonl").read_text()
+        assert f'"correlation_id": "{correlation}"' in kept, f"one grep follows it: {service}"
     [read] = [r for r in stack.logs_of("notifications") if r.get("status") == 200]
     assert (read["caller"], read["caller_organisation"]) == ("dev-staff", "lapland-uas")
     assert not any("aino@example.com" in line for line in stack.lines), "personal data in logs"
@@ -240,3 +268,164 @@ def test_a_taken_port_is_a_clear_error_and_a_non_zero_exit(home: Path) -> None:
     assert code == 1
     stack.wait_for(f"port {ports['prototyping']} (prototyping) is taken")
     assert any("ARCTIC_LOCAL_PROTOTYPING_PORT" in line for line in stack.lines)
+
+
+def test_events_tail_follows_the_stack_from_a_second_terminal(stack: Stack) -> None:
+    stack.wait_for("all 4 services ready")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ARCTIC_")}
+    env.update(ARCTIC_LOCAL_HOME=str(stack.home), PYTHONUNBUFFERED="1")
+    tail = subprocess.Popen(
+        [sys.executable, "-m", "arctic.runtime", "events", "tail"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    seen: list[str] = []
+    assert tail.stdout is not None
+    threading.Thread(target=lambda: seen.extend(tail.stdout or []), daemon=True).start()
+    try:
+        deadline = time.monotonic() + 30
+        while not any(line.startswith("following") for line in seen):
+            assert tail.poll() is None, "".join(seen)
+            assert time.monotonic() < deadline, "".join(seen)
+            time.sleep(0.05)
+        created = httpx.post(
+            f"{stack.url('prototyping')}/prototype-requests",
+            json=REQUEST,
+            headers={"X-Correlation-ID": "e2e-tail-1"},
+        )
+        assert created.status_code == 201
+        while not any("correlation=e2e-tail-1" in line for line in seen):
+            assert time.monotonic() < deadline, "".join(seen)
+            time.sleep(0.05)
+    finally:
+        tail.send_signal(signal.SIGINT)
+        tail.wait(10)
+    line = next(line for line in seen if "correlation=e2e-tail-1" in line)
+    assert "arctic.prototyping.prototype.requested.v1" in line
+    assert "aino@example.com" not in "".join(seen)
+
+
+async def test_dead_letters_are_listed_replayed_and_discarded_against_the_stack(
+    stack: Stack,
+) -> None:
+    stack.wait_for("all 4 services ready")
+    headers, _ = build_message(example_of(PrototypeRequested), correlation_id="e2e-poison")
+    nc = await stack.nats("prototyping")  # as prototyping's relay would publish
+    try:
+        await nc.jetstream().publish(PrototypeRequested.subject, b"{not json", headers=headers)
+    finally:
+        await nc.close()
+
+    listed = stack.arctic("dead-letters", "list", "notifications")
+    deadline = time.monotonic() + 30
+    while "notifications-prototyping" not in listed.stdout:
+        assert time.monotonic() < deadline, listed.stdout + listed.stderr
+        await asyncio.sleep(0.5)
+        listed = stack.arctic("dead-letters", "list", "notifications")
+    assert listed.returncode == 0
+    (letter_id,) = [ln.split()[0] for ln in listed.stdout.splitlines() if headers["ce-id"] in ln]
+
+    replayed = stack.arctic("dead-letters", "replay", "notifications", letter_id)
+    assert replayed.returncode == 1
+    assert f"{letter_id}: still failing" in replayed.stdout
+    discarded = stack.arctic(
+        "dead-letters", "discard", "notifications", letter_id, "--reason", "poison from a test"
+    )
+    assert discarded.returncode == 0, discarded.stderr
+    assert "poison from a test" in discarded.stdout
+    assert "no open dead letters" in stack.arctic("dead-letters", "list", "notifications").stdout
+    nothing = stack.arctic("dead-letters", "replay", "notifications")
+    assert nothing.returncode == 1
+    assert "nothing to replay" in nothing.stdout
+
+
+async def test_the_stacks_nats_refuses_anonymous_clients_and_other_services_subjects(
+    stack: Stack,
+) -> None:
+    stack.wait_for("all 4 services ready")
+    url = f"nats://127.0.0.1:{stack.ports['nats']}"
+    with pytest.raises(nats.errors.Error, match=r"(?i)authorization"):
+        await nats.connect(url, allow_reconnect=False, max_reconnect_attempts=0)
+    errors: list[Exception] = []
+
+    async def on_error(error: Exception) -> None:
+        errors.append(error)
+
+    catalogue = await stack.nats("catalogue", error_cb=on_error)
+    try:
+        with pytest.raises(nats.errors.TimeoutError):
+            await catalogue.jetstream(timeout=1).publish(PrototypeRequested.subject, b"{}")
+    finally:
+        await catalogue.close()
+    assert any("permissions violation" in str(error).lower() for error in errors)
+
+
+def _descendants(pid: int) -> set[int]:
+    """Every process below `pid`, from /proc (servers, services and their workers)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            children.setdefault(int(fields[1]), []).append(int(entry.name))
+    found, todo = set(), [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.add(child)
+            todo.append(child)
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def _all_gone(pids: set[int], within: float = 45) -> set[int]:
+    deadline = time.monotonic() + within
+    while any(_alive(pid) for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return {pid for pid in pids if _alive(pid)}
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGKILL])
+def test_whatever_ends_arctic_up_ends_everything_it_started(
+    stack: Stack, sig: signal.Signals
+) -> None:
+    stack.wait_for("all 4 services ready")
+    children = _descendants(stack.process.pid)
+    assert len(children) >= 6, children  # NATS, PostgreSQL (and its workers), four services
+    stack.process.send_signal(sig)
+    stack.process.wait(60)
+    assert _all_gone(children) == set(), "orphans left behind"
+    for name, port in stack.ports.items():
+        assert port_is_free(port), f"port {port} ({name}) still taken"
+
+
+def test_a_second_signal_while_stopping_is_safe_and_a_third_forces(home: Path) -> None:
+    polite = Stack(home, stack_ports())
+    polite.wait_for("all 4 services ready")
+    children = _descendants(polite.process.pid)
+    polite.process.send_signal(signal.SIGTERM)
+    polite.wait_for("stopping")
+    polite.process.send_signal(signal.SIGTERM)
+    assert polite.process.wait(60) == 0
+    assert _all_gone(children) == set()
+
+    hurried = Stack(home, stack_ports())
+    hurried.wait_for("all 4 services ready")
+    children = _descendants(hurried.process.pid)
+    hurried.process.send_signal(signal.SIGTERM)
+    hurried.wait_for("stopping")
+    for _ in range(2):  # apart: signals of one kind that arrive together count once
+        hurried.process.send_signal(signal.SIGTERM)
+        time.sleep(0.05)
+    assert hurried.process.wait(30) == 128 + signal.SIGTERM
+    assert _all_gone(children) == set()
