@@ -87,9 +87,17 @@ def test_network_policies_deny_by_default_and_open_only_what_is_needed(
     assert keys["app.kubernetes.io/component"] == "server", "only the services check tokens"
     outside = policies["notifications-egress-smtp-webhooks"]["spec"]
     assert outside["podSelector"]["matchLabels"]["app.kubernetes.io/name"] == "notifications"
-    ingress = policies["arctic-ingress-http"]["spec"]
-    assert ingress["podSelector"]["matchLabels"]["app.kubernetes.io/component"] == "server"
-    assert [p["port"] for rule in ingress["ingress"] for p in rule["ports"]] == [8080]
+    for policy, port, namespace in (
+        ("arctic-ingress-http", 8080, "ingress-nginx"),
+        ("arctic-ingress-ops", 9090, "monitoring"),
+    ):
+        ingress = policies[policy]["spec"]
+        assert ingress["podSelector"]["matchLabels"]["app.kubernetes.io/component"] == "server"
+        assert [p["port"] for rule in ingress["ingress"] for p in rule["ports"]] == [port]
+        sources = [source for rule in ingress["ingress"] for source in rule["from"]]
+        assert sources == [
+            {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": namespace}}}
+        ], policy
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)

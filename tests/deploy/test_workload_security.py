@@ -118,20 +118,25 @@ def test_each_service_reads_only_its_own_secrets(
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
-def test_probes_use_the_runtime_endpoints_on_the_http_port(
+def test_probes_and_metrics_use_the_operations_port_and_the_api_its_own(
     overlay: str, rendered: dict[str, list[Doc]], helpers: SimpleNamespace
 ) -> None:
     docs = rendered[overlay]
     port = int(_settings(docs, helpers)["ARCTIC_HTTP_PORT"])
+    ops = int(_settings(docs, helpers)["ARCTIC_OPS_PORT"])
+    assert port != ops
     for deployment in helpers.of_kind(docs, "Deployment"):
         (app,) = deployment["spec"]["template"]["spec"]["containers"]
-        assert app["ports"] == [{"name": "http", "containerPort": port, "protocol": "TCP"}]
-        assert app["startupProbe"]["httpGet"] == {"path": "/healthz", "port": "http"}
-        assert app["livenessProbe"]["httpGet"] == {"path": "/healthz", "port": "http"}
-        assert app["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": "http"}
+        assert app["ports"] == [
+            {"name": "http", "containerPort": port, "protocol": "TCP"},
+            {"name": "ops", "containerPort": ops, "protocol": "TCP"},
+        ]
+        assert app["startupProbe"]["httpGet"] == {"path": "/healthz", "port": "ops"}
+        assert app["livenessProbe"]["httpGet"] == {"path": "/healthz", "port": "ops"}
+        assert app["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": "ops"}
         annotations = deployment["spec"]["template"]["metadata"]["annotations"]
         assert annotations["prometheus.io/scrape"] == "true"
-        assert annotations["prometheus.io/port"] == str(port)
+        assert annotations["prometheus.io/port"] == str(ops)
         assert annotations["prometheus.io/path"] == "/metrics"
 
 
@@ -148,8 +153,17 @@ def _http_drain_seconds(monkeypatch: pytest.MonkeyPatch) -> float:
     from arctic.runtime import cli
 
     given: dict[str, Any] = {}
-    monkeypatch.setattr(uvicorn, "run", lambda _app, **options: given.update(options))
+
+    def run(server: uvicorn.Server, sockets: list[Any]) -> None:
+        given["timeout_graceful_shutdown"] = server.config.timeout_graceful_shutdown
+        for sock in sockets:
+            sock.close()
+
+    monkeypatch.setattr(uvicorn.Server, "run", run)
     monkeypatch.setattr(arctic.runtime.app, "create_app", lambda *_: None)
+    monkeypatch.setattr(arctic.runtime.app, "ServiceApp", lambda *_: None)
+    free = arctic.runtime.app.listening_socket
+    monkeypatch.setattr(arctic.runtime.app, "listening_socket", lambda host, _: free(host, 0))
     cli._serve(argparse.Namespace(service="notifications"))
     return float(given["timeout_graceful_shutdown"])
 
