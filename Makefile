@@ -32,6 +32,7 @@ pytest:
 
 schemas: bootstrap
 	$(RUN) python -m arctic.contracts.export
+	$(RUN) python -m arctic.runtime.eventdocs
 
 bench: bootstrap
 	$(RUN) python -m bench

@@ -1,4 +1,4 @@
-"""Every event survives build_message then parse_message, headers as ARCHITECTURE.md says."""
+"""Every event survives build_message then parse_message, headers as docs/architecture.md says."""
 
 from __future__ import annotations
 

@@ -25,7 +25,7 @@ SUBJECT_PATTERN = re.compile(
 class StreamDefinition:
     """A JetStream stream owned by one producing service.
 
-    `max_age` and `duplicate_window` are the defaults of ARCHITECTURE.md (history kept long
+    `max_age` and `duplicate_window` are the defaults of docs/architecture.md (history kept long
     enough to replay; de-duplication longer than the relay's worst retry gap); storage and
     replicas are decided where the stream is provisioned.
     """
@@ -71,7 +71,7 @@ STREAMS: tuple[StreamDefinition, ...] = (
 """The four streams, one per producing service."""
 
 EVENTS: Mapping[str, type[Event]] = MappingProxyType({cls.subject: cls for cls in ALL_EVENTS})
-"""Every event model by its subject (= CloudEvents type), in the order of EVENTS.md."""
+"""Every event model by its subject (= CloudEvents type), in the order of the catalogue."""
 
 _STREAMS_BY_SERVICE = {stream.service: stream for stream in STREAMS}
 

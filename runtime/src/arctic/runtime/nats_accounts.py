@@ -14,7 +14,8 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-REPOSITORY = Path(__file__).resolve().parents[4]
+from arctic.runtime.checkout import REPOSITORY
+
 PERMISSIONS_FILE = REPOSITORY / "deploy" / "nats" / "permissions.conf"
 """The checkout's permissions.conf (the runtime runs from a checkout wherever this is used)."""
 OPERATOR_USER = "ops"

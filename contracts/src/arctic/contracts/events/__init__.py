@@ -1,4 +1,4 @@
-"""One model per event of the catalogue (EVENTS.md), grouped by the service publishing it."""
+"""One model per event of the catalogue (docs/events.md), grouped by the service publishing it."""
 
 from arctic.contracts.events.base import (
     CatalogueEvent,
@@ -92,7 +92,7 @@ ALL_EVENTS: tuple[type[Event], ...] = (
     NotificationDelivered,
     NotificationFailed,
 )
-"""Every event class, in the order of EVENTS.md."""
+"""Every event class, in the order of the catalogue (docs/events.md)."""
 
 __all__ = [
     "ALL_EVENTS",
