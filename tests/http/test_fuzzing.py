@@ -1,0 +1,62 @@
+"""Every service's API, fuzzed from its own OpenAPI document (schemathesis), running for real.
+
+A few hundred generated requests per service (valid ones, invalid ones, other methods)
+against the service on real PostgreSQL and NATS: no answer is a server error, and every
+answer is one the document describes (status, media type, headers, body schema).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+from arctic.runtime.service import installed_services
+from arctic.runtime.testing import SecuredNats, prepare_service_database, provision, serving
+
+pytestmark = pytest.mark.slow
+CHECKS = (
+    "not_a_server_error",
+    "status_code_conformance",
+    "content_type_conformance",
+    "response_headers_conformance",
+    "response_schema_conformance",
+    "negative_data_rejection",
+    "unsupported_method",
+    "allow_header_conformance",
+)
+EXAMPLES_PER_OPERATION = 100
+
+
+WITH_AN_API = sorted(name for name, d in installed_services().items() if d.routers)
+"""The services that declare HTTP operations (the others serve only /docs and operations)."""
+
+
+@pytest.mark.parametrize("name", WITH_AN_API)
+async def test_fuzzed_requests_get_no_server_error_and_documented_answers(
+    name: str, fresh_database: str, secured_nats: SecuredNats, tmp_path: Path
+) -> None:
+    definition = installed_services()[name]
+    dsn = await prepare_service_database(fresh_database, definition)
+    await provision(secured_nats, *installed_services().values())  # its sources too
+    settings = definition.settings_class(
+        service=name, database_dsn=dsn, **secured_nats.settings_for(name)
+    )
+    async with serving(definition, settings) as url:
+        fuzz = await asyncio.create_subprocess_exec(
+            *(sys.executable, "-m", "schemathesis.cli", "run", f"{url}/openapi.json"),
+            *("--checks", ",".join(CHECKS), "--max-examples", str(EXAMPLES_PER_OPERATION)),
+            *("--phases", "examples,coverage,fuzzing", "--seed", "7", "--workers", "1"),
+            *("--no-color", "--report-dir", str(tmp_path)),
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+        )
+        output, _ = await fuzz.communicate()
+    text = output.decode(errors="replace")
+    assert fuzz.returncode == 0, text[-6000:]
+    generated = re.search(r"(\d+) generated", text)
+    assert generated is not None, text[-3000:]
+    assert int(generated[1]) >= EXAMPLES_PER_OPERATION, text[-3000:]
