@@ -9,10 +9,14 @@ RUN := $(UV) run --locked
 
 .PHONY: bootstrap up test lint typecheck pytest schemas bench clean
 
+# The first run installs for a minute or so and shows its progress; later runs are quiet.
 bootstrap:
-	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv \
-		|| $(PYTHON) -m pip install --quiet --user --break-system-packages uv
-	@$(UV) sync --locked --all-packages --quiet
+	@$(UV) --version >/dev/null 2>&1 || { echo "make: installing uv (the Python package manager)"; \
+		$(PYTHON) -m pip install --quiet uv \
+		|| $(PYTHON) -m pip install --quiet --user --break-system-packages uv; }
+	@if [ -d .venv ]; then $(UV) sync --locked --all-packages --quiet; else \
+		echo "make: first run: installing the workspace, NATS and PostgreSQL into .venv"; \
+		$(UV) sync --locked --all-packages; fi
 
 up: bootstrap
 	@$(RUN) arctic up
