@@ -1,4 +1,4 @@
-"""The registry holds exactly the 32 events of the catalogue (docs/events.md), each in its service's stream."""
+"""The registry holds exactly the 32 events of docs/events.md, each in its service's stream."""
 
 from __future__ import annotations
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import stat
 import tempfile
 from pathlib import Path
@@ -43,3 +44,7 @@ def test_root_runs_postgresql_from_a_folder_no_other_user_can_enter() -> None:
         assert asyncio.run(ask()) == 42
     finally:
         server.stop()
+        relocated = (data / "pgdata").resolve().parent
+        if relocated.parent.name == "clusters":
+            shutil.rmtree(relocated, ignore_errors=True)
+        shutil.rmtree(closed, ignore_errors=True)
