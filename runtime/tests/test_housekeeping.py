@@ -66,6 +66,12 @@ async def test_rows_past_their_retention_go_and_newer_ones_stay(
         [(now - 31 * days,), (now - 1 * days,)],
     )
     await pool.executemany(
+        "INSERT INTO dead_letters (consumer, subject, headers, payload, reason, error, deliveries, "
+        "created_at, discarded_at, discarded_by, discard_reason) "
+        "VALUES ('c', 's', '{}', '', 'r', 'e', 1, $1, $2, 'ops', 'never')",
+        [(now - 90 * days, now - 31 * days), (now - 90 * days, now - 29 * days)],
+    )
+    await pool.executemany(
         "INSERT INTO idempotency_keys (key, fingerprint, created_at) VALUES ($1, 'f', $2)",
         [("old", now - timedelta(hours=25)), ("fresh", now - timedelta(hours=23))],
     )
@@ -84,7 +90,7 @@ async def test_rows_past_their_retention_go_and_newer_ones_stay(
     assert removed == {
         "outbox": 150,
         "inbox": 2,
-        "dead_letters": 1,
+        "dead_letters": 2,
         "handler_failures": 1,
         "idempotency_keys": 1,
         "effects": 1,
@@ -92,8 +98,11 @@ async def test_rows_past_their_retention_go_and_newer_ones_stay(
     assert await pool.fetchval("SELECT count(*) FROM outbox") == 4
     assert await pool.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL") == 1
     assert await pool.fetchval("SELECT count(*) FROM inbox") == 1
-    assert await pool.fetchval("SELECT count(*) FROM dead_letters WHERE replayed_at IS NULL") == 1
-    assert await pool.fetchval("SELECT count(*) FROM dead_letters") == 2
+    open_letters = (
+        "SELECT count(*) FROM dead_letters WHERE replayed_at IS NULL AND discarded_at IS NULL"
+    )
+    assert await pool.fetchval(open_letters) == 1
+    assert await pool.fetchval("SELECT count(*) FROM dead_letters") == 3
     assert await pool.fetchval("SELECT count(*) FROM handler_failures") == 1
     assert await pool.fetchval("SELECT key FROM idempotency_keys") == "fresh"
 

@@ -53,6 +53,7 @@ async def test_fuzzed_requests_get_no_server_error_and_documented_answers(
             *("--no-color", "--report-dir", str(tmp_path)),
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.STDOUT,
+            cwd=tmp_path,  # schemathesis keeps a cache in its working folder
         )
         output, _ = await fuzz.communicate()
     text = output.decode(errors="replace")

@@ -28,7 +28,7 @@ def consumers_in_code() -> dict[str, list[str]]:
     """Subject -> `service (durable)` of every installed service's subscription to it."""
     found: dict[str, list[str]] = {}
     for name, definition in installed_services().items():
-        for subscription in definition.subscriptions():
+        for subscription in definition.subscriptions:
             for subject in subscription.subjects:
                 found.setdefault(subject, []).append(f"{name} (`{subscription.durable}`)")
     return found

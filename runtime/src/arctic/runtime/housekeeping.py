@@ -60,7 +60,7 @@ RUNTIME_PRUNES: tuple[Prune[ServiceSettings], ...] = (
     Prune(
         "dead_letters",
         """DELETE FROM dead_letters WHERE id IN (
-               SELECT id FROM dead_letters WHERE replayed_at < $2
+               SELECT id FROM dead_letters WHERE coalesce(replayed_at, discarded_at) < $2
                ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)""",
         lambda s: timedelta(days=s.dead_letter_retention_days),
     ),
@@ -81,8 +81,8 @@ RUNTIME_PRUNES: tuple[Prune[ServiceSettings], ...] = (
         lambda s: timedelta(hours=s.idempotency_key_hours),
     ),
 )
-"""The runtime's tables: published outbox rows, inbox ids, replayed dead letters, forgotten
-handler failure counts and idempotency keys past their window."""
+"""The runtime's tables: published outbox rows, inbox ids, replayed or discarded dead letters,
+forgotten handler failure counts and idempotency keys past their window."""
 
 
 class Housekeeping(Generic[S]):

@@ -25,7 +25,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 from types import FrameType
-from typing import IO
+from typing import IO, Any
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -64,12 +64,12 @@ class LocalStackSettings(BaseSettings):
         """The environment variable of a service's API (or operations) port."""
         return f"ARCTIC_LOCAL_{service.upper()}_{'OPS_' if ops else ''}PORT"
 
-    def service_port(self, definition: ServiceDefinition) -> int:
+    def service_port(self, definition: ServiceDefinition[Any]) -> int:
         """The API port of a service."""
         given = os.environ.get(self.port_variable(definition.name))
         return int(given) if given else definition.local_port
 
-    def ops_port(self, definition: ServiceDefinition) -> int:
+    def ops_port(self, definition: ServiceDefinition[Any]) -> int:
         """The operations port of a service (/healthz, /readyz, /metrics)."""
         given = os.environ.get(self.port_variable(definition.name, ops=True))
         return int(given) if given else self.service_port(definition) + OPS_PORT_OFFSET
