@@ -57,6 +57,7 @@ async def test_fuzzed_requests_get_no_server_error_and_documented_answers(
         )
         output, _ = await fuzz.communicate()
     text = output.decode(errors="replace")
+    (tmp_path / "schemathesis.txt").write_text(text)
     assert fuzz.returncode == 0, text[-6000:]
     generated = re.search(r"(\d+) generated", text)
     assert generated is not None, text[-3000:]

@@ -58,7 +58,10 @@ def _validation_problem_schema() -> JsonSchema:
     }
     schema = _problem_schema()
     schema["title"] = VALIDATION_PROBLEM
-    schema["required"] = [*schema["required"], "errors"]
+    schema["description"] = (
+        "RFC 9457 problem details; `errors` names each field at fault when the input did not "
+        "validate (a rule over the whole request, e.g. a reused Idempotency-Key, has none)."
+    )
     schema["properties"] = {**schema["properties"], "errors": {"type": "array", "items": error}}
     return schema
 
