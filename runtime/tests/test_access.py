@@ -190,9 +190,10 @@ async def test_a_company_acts_only_on_its_own_and_another_may_be_told_nothing_ex
 
 
 async def test_public_operations_need_no_token_and_ignore_a_bad_one(sample: Sample) -> None:
+    ops = sample.url.ops  # health and metrics listen on the operations port
     for headers in ({}, {"Authorization": "Bearer garbage"}):
-        for path in ("/open", "/healthz", "/metrics"):
-            assert (await sample.http.get(path, headers=headers)).status_code == 200, path
+        for url in (f"{sample.url}/open", f"{ops}/healthz", f"{ops}/metrics"):
+            assert (await sample.http.get(url, headers=headers)).status_code == 200, url
 
 
 async def test_the_caller_is_on_the_events_of_its_command_and_public_ones_have_none(

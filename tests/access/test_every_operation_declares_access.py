@@ -16,10 +16,12 @@ from arctic.runtime.service import installed_services
 SERVICES = sorted(installed_services())
 
 
-def openapi_of(service: str, tokens: Tokens) -> dict[str, Any]:
+def openapi_of(service: str, tokens: Tokens, *, operations_port: bool = False) -> dict[str, Any]:
     definition = installed_services()[service]
     settings = definition.settings_class(service=service, **tokens.settings)
-    return create_app(definition, settings).openapi()
+    app = create_app(definition, settings)
+    document: dict[str, Any] = (app.state.operations if operations_port else app).openapi()
+    return document
 
 
 def test_the_walk_covers_every_installed_service() -> None:
@@ -29,6 +31,7 @@ def test_the_walk_covers_every_installed_service() -> None:
 @pytest.mark.parametrize("service", SERVICES)
 def test_every_operation_declares_roles_or_that_it_is_public(service: str, tokens: Tokens) -> None:
     assert undeclared_operations(openapi_of(service, tokens)) == []
+    assert undeclared_operations(openapi_of(service, tokens, operations_port=True)) == []
 
 
 @pytest.mark.parametrize("service", SERVICES)
@@ -85,7 +88,8 @@ def test_the_operations_and_their_access_today(tokens: Tokens) -> None:
         ("prototyping", "POST", "/prototype-requests/{request_id}/reject"): coordinators,
     }
     for service in SERVICES:
-        ops = {(m, p): op for p, m, op in operations(openapi_of(service, tokens))}
+        document = openapi_of(service, tokens, operations_port=True)
+        ops = {(m, p): op for p, m, op in operations(document)}
         for path in ("/healthz", "/readyz", "/metrics"):
             assert ops["get", path]["x-public"] is True
     rate_limited = {

@@ -33,7 +33,6 @@ from typing import IO, Any
 
 import asyncpg
 import httpx
-import nats
 import pytest
 
 from arctic.contracts.envelope import parse_message
@@ -41,8 +40,10 @@ from arctic.notifications.service import definition as notifications
 from arctic.notifications.settings import NotificationsSettings
 from arctic.prototyping.service import definition as prototyping
 from arctic.runtime.access.testing import Tokens
+from arctic.runtime.nats_accounts import NatsAccounts
 from arctic.runtime.servers import LocalNats, LocalPostgres, free_port, wait_for_port
 from arctic.runtime.testing import (
+    SecuredNats,
     create_database,
     prepare_service_database,
     provision,
@@ -85,8 +86,11 @@ def request_body(number: int) -> dict[str, Any]:
 class Service:
     """`arctic serve NAME` in a process of its own, killed and started again by the test."""
 
-    def __init__(self, name: str, env: dict[str, str], port: int, log_path: Path) -> None:
+    def __init__(
+        self, name: str, env: dict[str, str], port: int, ops_port: int, log_path: Path
+    ) -> None:
         self.name, self.env, self.port, self.log_path = name, env, port, log_path
+        self.ops_port = ops_port
         self.process: subprocess.Popen[bytes] | None = None
         self._log: IO[bytes] | None = None
 
@@ -125,7 +129,8 @@ class Service:
     async def ready(self, http: httpx.AsyncClient) -> None:
         async def answers() -> bool:
             try:
-                return (await http.get(f"{self.url}/readyz", timeout=2)).status_code == 200
+                ready = f"http://127.0.0.1:{self.ops_port}/readyz"
+                return (await http.get(ready, timeout=2)).status_code == 200
             except httpx.HTTPError:
                 return False
 
@@ -140,7 +145,7 @@ class Service:
 class Stack:
     home: Path
     postgres: LocalPostgres
-    nats: LocalNats
+    nats: SecuredNats
     sink_port: int
     admin_dsn: str
     services: dict[str, Service] = field(default_factory=dict)
@@ -163,10 +168,17 @@ def start_sink(directory: Path, port: int) -> subprocess.Popen[bytes]:
 @asynccontextmanager
 async def running_stack(home: Path, tokens: Tokens) -> AsyncIterator[Stack]:
     postgres = LocalPostgres(home / "postgres", free_port())
-    nats_server = LocalNats(home / "nats", free_port())
+    accounts = NatsAccounts.of(local=False)  # the production permissions, each as its own user
+    nats_server = LocalNats(
+        home / "nats",
+        free_port(),
+        config_file=accounts.file,
+        environment=accounts.server_environment(),
+    )
     sink_port = free_port()
     sink = start_sink(home / "mail", sink_port)
-    stack = Stack(home, postgres, nats_server, sink_port, postgres.admin_dsn)
+    secured = SecuredNats(nats_server, accounts)
+    stack = Stack(home, postgres, secured, sink_port, postgres.admin_dsn)
     try:
         await asyncio.gather(
             asyncio.to_thread(postgres.start, durable=False), asyncio.to_thread(nats_server.start)
@@ -175,14 +187,17 @@ async def running_stack(home: Path, tokens: Tokens) -> AsyncIterator[Stack]:
         database = await create_database(postgres.admin_dsn)
         for definition in (prototyping, notifications):
             stack.dsns[definition.name] = await prepare_service_database(database, definition)
-        await provision(nats_server.url, prototyping, notifications)
+        await provision(secured, prototyping, notifications)
         for name in ("prototyping", "notifications"):
-            port = free_port()
+            port, ops_port = free_port(), free_port()
             env = dict(
                 os.environ,
                 ARCTIC_DATABASE_DSN=stack.dsns[name],
                 ARCTIC_NATS_URL=nats_server.url,
+                ARCTIC_NATS_USER=name,
+                ARCTIC_NATS_PASSWORD=accounts.password(name),
                 ARCTIC_HTTP_PORT=str(port),
+                ARCTIC_OPS_PORT=str(ops_port),
                 ARCTIC_SMTP_PORT=str(sink_port),
                 ARCTIC_LOG_LEVEL="WARNING",
                 ARCTIC_PROTOTYPING_COORDINATORS_EMAIL=COORDINATORS,
@@ -194,7 +209,7 @@ async def running_stack(home: Path, tokens: Tokens) -> AsyncIterator[Stack]:
                 ARCTIC_RATE_LIMIT_PER_MINUTE="60000",
                 ARCTIC_RATE_LIMIT_BURST="1000",
             )
-            stack.services[name] = Service(name, env, port, home / f"{name}.log")
+            stack.services[name] = Service(name, env, port, ops_port, home / f"{name}.log")
             stack.services[name].start()
         async with httpx.AsyncClient() as http:
             await asyncio.gather(*(s.ready(http) for s in stack.services.values()))
@@ -269,8 +284,8 @@ async def break_everything_once(stack: Stack, load: Load) -> list[str]:
         await asyncio.to_thread(stack.postgres.start, durable=False)
         done.append("PostgreSQL restarted")
         await after(25)
-        await asyncio.to_thread(stack.nats.stop)
-        await asyncio.to_thread(stack.nats.start)
+        await asyncio.to_thread(stack.nats.server.stop)
+        await asyncio.to_thread(stack.nats.server.start)
         done.append("NATS restarted")
     return done
 
@@ -295,7 +310,7 @@ async def test_requests_survive_a_kill_of_each_service_and_a_restart_of_postgres
         assert load.failed == []
         proto = await asyncpg.connect(stack.dsns["prototyping"])
         note = await asyncpg.connect(stack.dsns["notifications"])
-        nc = await nats.connect(stack.nats.url)
+        nc = await stack.nats.connect("ops")
         try:
             stored = {
                 row["title"]: row["ids"]

@@ -75,7 +75,7 @@ async def test_a_mail_that_cannot_be_composed_fails_at_once_with_its_error_and_e
         await wait_until(lambda: service.all_settled(1, "failed"))
         await wait_until(lambda: _events(service, 1))
         [found] = await service.deliveries()
-        [failed] = await notification_events(service.nc)
+        [failed] = await notification_events(service.ops)
     assert found["attempts"] == 1
     assert "cannot be composed" in found["last_error"]
     assert failed["type"] == "arctic.notifications.notification.failed.v1"
@@ -103,7 +103,7 @@ async def _add_delivery(service: Notifications, recipient: str, subject: str) ->
 
 
 async def _events(service: Notifications, count: int) -> bool:
-    return len(await notification_events(service.nc)) >= count
+    return len(await notification_events(service.ops)) >= count
 
 
 async def _true(value: bool) -> bool:

@@ -90,12 +90,14 @@ def create_app(
         app.include_router(router)
     install_offline_docs(app)
     describe_what_is_served(app)
-    app.state.operations = _operations_app(app, definition)
+    app.state.operations = _operations_app(app, definition, settings)
     install_access(app, settings)
     return app
 
 
-def _operations_app(api: FastAPI, definition: ServiceDefinition[Any]) -> FastAPI:
+def _operations_app(
+    api: FastAPI, definition: ServiceDefinition[Any], settings: ServiceSettings
+) -> FastAPI:
     """Health, readiness and metrics of the service whose resources `api` holds."""
     ops = FastAPI(
         title=f"Arctic RDI Hub: {definition.name} (operations)",
@@ -147,6 +149,7 @@ def _operations_app(api: FastAPI, definition: ServiceDefinition[Any]) -> FastAPI
             log.warning("outbox lag not refreshed", error=repr(error))
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
+    install_access(ops, settings)  # every operation public, and its OpenAPI says so
     return ops
 
 
