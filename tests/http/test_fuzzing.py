@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from arctic.runtime.access.roles import Role
+from arctic.runtime.access.testing import Tokens
 from arctic.runtime.service import installed_services
 from arctic.runtime.testing import SecuredNats, prepare_service_database, provision, serving
 
@@ -37,20 +39,23 @@ WITH_AN_API = sorted(name for name, d in installed_services().items() if d.route
 
 @pytest.mark.parametrize("name", WITH_AN_API)
 async def test_fuzzed_requests_get_no_server_error_and_documented_answers(
-    name: str, fresh_database: str, secured_nats: SecuredNats, tmp_path: Path
+    name: str, fresh_database: str, secured_nats: SecuredNats, tokens: Tokens, tmp_path: Path
 ) -> None:
     definition = installed_services()[name]
     dsn = await prepare_service_database(fresh_database, definition)
     await provision(secured_nats, *installed_services().values())  # its sources too
     settings = definition.settings_class(
-        service=name, database_dsn=dsn, **secured_nats.settings_for(name)
+        service=name, database_dsn=dsn, **secured_nats.settings_for(name), **tokens.settings
     )
+    # As an admin, so that the protected operations are fuzzed past their 401
+    authorization = tokens.headers(Role.admin)["Authorization"]
     async with serving(definition, settings) as url:
         fuzz = await asyncio.create_subprocess_exec(
             *(sys.executable, "-m", "schemathesis.cli", "run", f"{url}/openapi.json"),
             *("--checks", ",".join(CHECKS), "--max-examples", str(EXAMPLES_PER_OPERATION)),
             *("--phases", "examples,coverage,fuzzing", "--seed", "7", "--workers", "1"),
             *("--no-color", "--report-dir", str(tmp_path)),
+            *("--header", f"Authorization: {authorization}"),
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.STDOUT,
             cwd=tmp_path,  # schemathesis keeps a cache in its working folder
