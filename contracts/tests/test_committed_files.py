@@ -17,6 +17,7 @@ from arctic.contracts.export import (
     differences,
     expected_files,
     main,
+    recorded_resets,
 )
 from arctic.contracts.registry import EVENTS
 
@@ -128,9 +129,28 @@ def test_check_reports_a_breaking_change(
     )
 
 
-def test_export_overwrites_a_breaking_change_when_allowed(tmp_path: Path) -> None:
+def test_a_baseline_reset_overwrites_a_breaking_change_and_records_why(tmp_path: Path) -> None:
     main(["--root", str(tmp_path)])
     _break_a_committed_schema(tmp_path)
 
-    assert main(["--allow-breaking", "--root", str(tmp_path)]) == 0
+    assert main(["--reset-baseline", "before the first release", "--root", str(tmp_path)]) == 0
     assert differences(tmp_path) == []
+    [reset] = recorded_resets(tmp_path)
+    assert reset["reason"] == "before the first release"
+    assert reset["changes"] == [
+        "schemas/arctic.prototyping.prototype.requested.v1.json: 'urgency' was removed"
+    ]
+
+
+def test_a_baseline_reset_without_a_reason_is_refused(tmp_path: Path) -> None:
+    main(["--root", str(tmp_path)])
+    _break_a_committed_schema(tmp_path)
+
+    assert main(["--reset-baseline", " ", "--root", str(tmp_path)]) == 2
+    assert recorded_resets(tmp_path) == []
+
+
+def test_a_compatible_export_records_no_reset(tmp_path: Path) -> None:
+    main(["--reset-baseline", "nothing breaks", "--root", str(tmp_path)])
+
+    assert recorded_resets(tmp_path) == []

@@ -1,4 +1,5 @@
-"""The registry holds exactly the 32 events of docs/events.md, each in its service's stream."""
+"""The registry holds exactly the 32 events of the catalogue (docs/events.md) and the 5 of
+erasure, each in its service's stream."""
 
 from __future__ import annotations
 
@@ -50,11 +51,18 @@ CATALOGUE_OF_EVENTS_MD = {
     "arctic.notifications.notification.delivered.v1",
     "arctic.notifications.notification.failed.v1",
 }
+ERASURE = {
+    "arctic.notifications.personal_data.erasure_requested.v1",
+    "arctic.catalogue.personal_data.erased.v1",
+    "arctic.prototyping.personal_data.erased.v1",
+    "arctic.partnerships.personal_data.erased.v1",
+    "arctic.notifications.personal_data.erased.v1",
+}
 
 
 def test_the_registry_has_exactly_the_subjects_of_the_event_catalogue() -> None:
-    assert set(EVENTS) == CATALOGUE_OF_EVENTS_MD
-    assert len(EVENTS) == 32
+    assert set(EVENTS) == CATALOGUE_OF_EVENTS_MD | ERASURE
+    assert len(EVENTS) == 37
 
 
 @pytest.mark.parametrize("subject", sorted(EVENTS))
@@ -91,7 +99,7 @@ def test_streams_keep_history_and_deduplicate_for_at_least_two_minutes() -> None
 def test_each_service_publishes_its_share_of_the_events() -> None:
     counts = {s.service: len(events_of_service(s.service)) for s in STREAMS}
 
-    assert counts == {"catalogue": 9, "prototyping": 8, "partnerships": 13, "notifications": 2}
+    assert counts == {"catalogue": 10, "prototyping": 9, "partnerships": 14, "notifications": 4}
 
 
 def test_model_for_finds_the_model_of_a_subject() -> None:

@@ -1,13 +1,21 @@
-"""Shared value types: business ids, instants, people."""
+"""Shared value types: business ids, instants, people, phone numbers, sealed details."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
+from uuid import UUID
 
 import pytest
 from pydantic import TypeAdapter, ValidationError
 
-from arctic.contracts.vocabulary import BusinessId, Language, Person, UtcDateTime
+from arctic.contracts.vocabulary import (
+    BusinessId,
+    ContactPerson,
+    Language,
+    Person,
+    PersonDetails,
+    UtcDateTime,
+)
 
 business_id = TypeAdapter(BusinessId)
 instant = TypeAdapter(UtcDateTime)
@@ -53,10 +61,31 @@ def test_an_instant_without_an_offset_is_refused() -> None:
 
 
 def test_a_person_needs_a_valid_email_address() -> None:
-    with pytest.raises(ValidationError, match="email"):
-        Person(name="Aino", email="not-an-address", language=Language.fi)
+    with pytest.raises(ValidationError, match="email address"):
+        ContactPerson(name="Aino", email="not-an-address", language=Language.fi)
 
 
 def test_a_person_is_addressed_only_in_a_served_language() -> None:
     with pytest.raises(ValidationError, match="language"):
-        Person.model_validate({"name": "Aino", "email": "aino@example.fi", "language": "de"})
+        ContactPerson.model_validate({"name": "Aino", "email": "aino@example.fi", "language": "de"})
+
+
+@pytest.mark.parametrize("value", ["+358 40 123 4567", "040-1234567", "(016) 123 456"])
+def test_a_phone_number_of_digits_spaces_dashes_and_parentheses_is_valid(value: str) -> None:
+    assert PersonDetails(name="Aino", email="aino@example.fi", phone=value).phone == value
+
+
+@pytest.mark.parametrize("value", ["12345", "call me", "+358 40 123 4567 ext. 2", "1" * 21])
+def test_a_phone_number_of_another_form_is_refused(value: str) -> None:
+    with pytest.raises(ValidationError, match="phone number"):
+        PersonDetails(name="Aino", email="aino@example.fi", phone=value)
+
+
+def test_an_event_person_carries_only_an_id_a_language_and_sealed_details() -> None:
+    assert set(Person.model_fields) == {"person_id", "language", "sealed_details"}
+
+
+@pytest.mark.parametrize("value", ["Aino Korhonen <aino@example.fi>", "", "AQ==\n"])
+def test_sealed_details_are_base64_only(value: str) -> None:
+    with pytest.raises(ValidationError, match="sealed_details"):
+        Person(person_id=UUID(int=1), language=Language.fi, sealed_details=value)

@@ -170,7 +170,13 @@ def asyncapi_document() -> JsonSchema:
             "description": (
                 "Events of the Arctic RDI Hub on NATS JetStream, as CloudEvents 1.0 in binary "
                 "content mode: the body is the event's JSON, the attributes are ce-* headers. "
-                f"Streams: {streams}. Subjects: arctic.<service>.<aggregate>.<event>.v<major>."
+                f"Streams: {streams}. Subjects: arctic.<service>.<aggregate>.<event>.v<major>. "
+                "Personal data: fields holding it are marked `x-personal: true`. A person is a "
+                "`Person`: a pseudonymous `person_id`, a language, and their `PersonDetails` "
+                "(name, e-mail address, phone) sealed (`x-sealed`) with AES-256-GCM under a "
+                "key of their own, which only the product's services can read and which "
+                "erasure destroys: outside subscribers see no personal data, and nobody can "
+                "read an erased person's details in any copy of an event."
             ),
         },
         "defaultContentType": CONTENT_TYPE,

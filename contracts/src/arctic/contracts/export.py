@@ -2,10 +2,14 @@
 
     python -m arctic.contracts.export            # regenerate (what `make schemas` runs)
     python -m arctic.contracts.export --check    # exit 1, listing differences, if stale
+    python -m arctic.contracts.export --reset-baseline "why"   # see below
 
 A committed schema is the baseline of its event: regenerating refuses a breaking change
-(see `compatibility`) unless `--allow-breaking` is given, because an event's contract
-may not break within a major version; publish a `.v2` event instead.
+(see `compatibility`), because an event's contract may not break within a major version;
+publish a `.v2` event instead. The one way past the gate is a recorded baseline reset:
+`--reset-baseline REASON` writes the schemas and appends the reason, the date and every
+breaking change to `baseline-resets.json`, which a reviewer reads in the same commit. It is
+meant for before the first release only (tests/test_compatibility.py pins the record).
 
 Output is deterministic (sorted keys, two-space indent, newline at the end), so the files
 change only when the code does.
@@ -17,6 +21,7 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +34,7 @@ CONTRACTS_DIR = Path(__file__).resolve().parents[3]
 """The `contracts/` folder of the checkout this module was loaded from."""
 SCHEMAS_DIR = "schemas"
 ASYNCAPI_FILE = "asyncapi.json"
+RESETS_FILE = "baseline-resets.json"
 
 
 def render(document: Any) -> str:
@@ -86,15 +92,18 @@ class BreakingChange(Exception):
     """Regenerating would break an event's contract within its major version."""
 
 
-def write(root: Path = CONTRACTS_DIR, *, allow_breaking: bool = False) -> list[str]:
+def write(root: Path = CONTRACTS_DIR, *, reset_reason: str | None = None) -> list[str]:
     """Write the generated files under `root`, remove schema files of events that no longer
     exist, and return the paths changed. Raises `BreakingChange` (writing nothing) when a
-    schema would change incompatibly, unless `allow_breaking`."""
+    schema would change incompatibly, unless `reset_reason` is given: then the reset is
+    recorded in `baseline-resets.json` with the changes it lets through."""
     found = breaking(root)
-    if found and not allow_breaking:
+    if found and reset_reason is None:
         raise BreakingChange("\n".join(found))
     expected = expected_files()
     changed = []
+    if found and reset_reason is not None:
+        changed.append(record_reset(root, reset_reason, found))
     (root / SCHEMAS_DIR).mkdir(parents=True, exist_ok=True)
     for path, text in expected.items():
         file = root / path
@@ -107,13 +116,36 @@ def write(root: Path = CONTRACTS_DIR, *, allow_breaking: bool = False) -> list[s
     return changed
 
 
+def recorded_resets(root: Path = CONTRACTS_DIR) -> list[dict[str, Any]]:
+    """The baseline resets recorded under `root`, oldest first."""
+    file = root / RESETS_FILE
+    if not file.exists():
+        return []
+    resets: list[dict[str, Any]] = json.loads(file.read_text(encoding="utf-8"))
+    return resets
+
+
+def record_reset(root: Path, reason: str, changes: list[str]) -> str:
+    """Append a baseline reset (date, reason, the breaking changes) to the record."""
+    if not reason.strip():
+        raise ValueError("a baseline reset needs a reason")
+    resets = recorded_resets(root)
+    resets.append(
+        {"date": datetime.now(UTC).date().isoformat(), "reason": reason, "changes": changes}
+    )
+    (root / RESETS_FILE).write_text(render(resets), encoding="utf-8")
+    return RESETS_FILE
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Command line: regenerate the files, or with `--check` report whether they are stale."""
     parser = argparse.ArgumentParser(prog="python -m arctic.contracts.export", description=__doc__)
     parser.add_argument("--check", action="store_true", help="only compare; exit 1 if stale")
     parser.add_argument("--root", type=Path, default=CONTRACTS_DIR, help="the contracts/ folder")
     parser.add_argument(
-        "--allow-breaking", action="store_true", help="overwrite schemas even if incompatible"
+        "--reset-baseline",
+        metavar="REASON",
+        help="write the schemas even if incompatible, recording REASON in baseline-resets.json",
     )
     args = parser.parse_args(argv)
     if args.check:
@@ -124,9 +156,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             print("run `make schemas` and commit the result", file=sys.stderr)
         return 1 if found else 0
     try:
-        changed = write(args.root, allow_breaking=args.allow_breaking)
+        changed = write(args.root, reset_reason=args.reset_baseline)
     except BreakingChange as error:
         print(f"refused, these changes break the contract:\n{error}", file=sys.stderr)
+        return 2
+    except ValueError as error:
+        print(f"refused: {error}", file=sys.stderr)
         return 2
     for path in changed:
         print(f"wrote {path}")

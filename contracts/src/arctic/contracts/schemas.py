@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from arctic.contracts.events import Event
+from arctic.contracts.vocabulary import PersonDetails
 
 JsonSchema = dict[str, Any]
 
@@ -30,8 +31,30 @@ def schema_file_name(subject: str) -> str:
 
 
 def model_schema(model: type[Event]) -> JsonSchema:
-    """The bare JSON Schema of an event's body (with its own `$defs`)."""
-    return model.model_json_schema(mode="serialization")
+    """The bare JSON Schema of an event's body (with its own `$defs`).
+
+    An event naming a person carries their details sealed (`"x-sealed": "PersonDetails"`);
+    the schema of what is sealed is added to `$defs`, so that a reader sees which personal
+    fields (`"x-personal": true`) a sealed value holds.
+    """
+    schema = model.model_json_schema(mode="serialization")
+    if _seals(schema):
+        schema.setdefault("$defs", {})[SEALED_DETAILS] = PersonDetails.model_json_schema(
+            mode="serialization"
+        )
+    return schema
+
+
+SEALED_DETAILS = "PersonDetails"
+"""The name, in `$defs` and in AsyncAPI components, of the schema of sealed personal data."""
+
+
+def _seals(node: object) -> bool:
+    if isinstance(node, dict):
+        return node.get("x-sealed") == SEALED_DETAILS or any(_seals(v) for v in node.values())
+    if isinstance(node, list):
+        return any(_seals(item) for item in node)
+    return False
 
 
 def event_schema(model: type[Event]) -> JsonSchema:
@@ -51,6 +74,7 @@ def event_schema(model: type[Event]) -> JsonSchema:
 __all__ = [
     "DATASCHEMA_BASE",
     "JSON_SCHEMA_DIALECT",
+    "SEALED_DETAILS",
     "JsonSchema",
     "dataschema_uri",
     "event_schema",

@@ -18,6 +18,7 @@ from pydantic import (
     AwareDatetime,
     BaseModel,
     ConfigDict,
+    Field,
     StringConstraints,
     WithJsonSchema,
 )
@@ -204,12 +205,84 @@ Amount = Annotated[
 """A decimal quantity (hours, euros, indicator values); written as a string to keep precision."""
 
 
-class Person(ContractModel):
-    """Someone to inform: a name, an e-mail address and the language to address them in."""
+PERSONAL = Field(json_schema_extra={"x-personal": True})
+"""Marks a field as personal data (a person's name, e-mail address, phone number): its JSON
+Schema carries `"x-personal": true`. Use it as `Annotated[Text, PERSONAL]`; a contracts test
+fails when a field named like a person's name, address or phone is not marked."""
 
-    name: Text
-    email: Email
+_PHONE = re.compile(r"\+?[0-9(][0-9 ()\-]{4,24}")
+
+
+def validate_phone(value: str) -> str:
+    """Return `value` if it has the form of a phone number (digits, spaces, dashes,
+    parentheses, an optional leading +; 6 to 20 digits), else raise."""
+    digits = sum(character.isdigit() for character in value)
+    if not _PHONE.fullmatch(value) or not 6 <= digits <= 20:
+        raise ValueError("value is not a phone number: expected the form +358 40 123 4567")
+    return value
+
+
+Phone = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True),
+    AfterValidator(validate_phone),
+    WithJsonSchema({"type": "string", "pattern": r"^\+?[0-9(][0-9 ()\-]{4,24}$"}),
+]
+"""A phone number (form-checked)."""
+
+SEALED_PATTERN = r"^[A-Za-z0-9+/]+={0,2}$"
+
+Sealed = Annotated[
+    str,
+    StringConstraints(pattern=SEALED_PATTERN, max_length=8192),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "contentEncoding": "base64",
+            "pattern": SEALED_PATTERN,
+            "maxLength": 8192,
+            "x-personal": True,
+            "x-sealed": "PersonDetails",
+        }
+    ),
+]
+"""Personal data sealed with its person's own key: base64 of a format byte (1), a 12-byte
+nonce and the AES-256-GCM ciphertext of the `PersonDetails` JSON, authenticated with the
+person id. Unreadable without the key, and by anyone once the key is erased."""
+
+
+class PersonDetails(ContractModel):
+    """A person's personal data. In an event it travels only sealed (`Person.sealed_details`),
+    so that erasing the person's key makes every copy unreadable."""
+
+    name: Annotated[Text, PERSONAL]
+    """The person's name as they give it."""
+    email: Annotated[Email, PERSONAL]
+    """Their e-mail address (their person id is derived from it)."""
+    phone: Annotated[Phone | None, PERSONAL] = None
+    """Their phone number, if they gave one."""
+
+
+class ContactPerson(PersonDetails):
+    """A person as a caller gives them, in clear, at an HTTP edge: the details and the
+    language to address them in. A service seals it into a `Person` before it is emitted."""
+
     language: Language
+
+
+class Person(ContractModel):
+    """A person named in an event: who (a pseudonymous id), how to address them (language)
+    and their details, sealed with a key of their own (crypto-shredding)."""
+
+    person_id: UUID
+    """Stable pseudonymous id of the person: the same for every service and every event
+    naming them (derived from the normalised e-mail address under a secret of the operator),
+    kept after erasure; on its own it tells nobody who the person is."""
+    language: Language
+    """The language to address the person in (fi, en, sv)."""
+    sealed_details: Sealed
+    """The person's `PersonDetails` (name, e-mail address, phone), sealed with the person's
+    own key; once the person is erased, the key is gone and no copy can be opened."""
 
 
 class Company(ContractModel):
@@ -220,6 +293,14 @@ class Company(ContractModel):
     contact: Person
 
 
+class CompanyRef(ContractModel):
+    """A company named for reference, without a contact person (where nobody at the company
+    is informed): its name and business id."""
+
+    name: Text
+    business_id: BusinessId
+
+
 class Organisation(ContractModel):
     """One of the RDI organisations of the network (the UAS, a university, GTK, LUKE...)."""
 
@@ -228,6 +309,8 @@ class Organisation(ContractModel):
 
 
 __all__ = [
+    "PERSONAL",
+    "SEALED_PATTERN",
     "ActionStatus",
     "AgreementEndReason",
     "AgreementSide",
@@ -236,6 +319,8 @@ __all__ = [
     "BusinessId",
     "Channel",
     "Company",
+    "CompanyRef",
+    "ContactPerson",
     "ContractModel",
     "Discipline",
     "Email",
@@ -243,12 +328,16 @@ __all__ = [
     "OfferingKind",
     "Organisation",
     "Person",
+    "PersonDetails",
+    "Phone",
     "PrototypeOutcome",
     "RouteTarget",
+    "Sealed",
     "Stage",
     "Text",
     "UtcDateTime",
     "business_id_check_digit",
     "validate_business_id",
     "validate_email",
+    "validate_phone",
 ]

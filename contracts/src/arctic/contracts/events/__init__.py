@@ -1,4 +1,5 @@
-"""One model per event of the catalogue (docs/events.md), grouped by the service publishing it."""
+"""One model per event of the catalogue (docs/events.md), grouped by the service publishing it,
+and the events of erasure that every service takes part in (`personal_data`)."""
 
 from arctic.contracts.events.base import (
     CatalogueEvent,
@@ -43,6 +44,16 @@ from arctic.contracts.events.partnerships import (
     Partner,
     PartnershipNeedRaised,
     Term,
+)
+from arctic.contracts.events.personal_data import (
+    ERASURE_CONFIRMATIONS,
+    CataloguePersonalDataErased,
+    NotificationsPersonalDataErased,
+    PartnershipsPersonalDataErased,
+    PersonalDataErased,
+    PersonalDataErasureRequested,
+    PrototypingPersonalDataErased,
+    erasure_confirmation_of,
 )
 from arctic.contracts.events.prototyping import (
     Expert,
@@ -91,11 +102,15 @@ ALL_EVENTS: tuple[type[Event], ...] = (
     HandprintRecorded,
     NotificationDelivered,
     NotificationFailed,
+    PersonalDataErasureRequested,
+    *ERASURE_CONFIRMATIONS,
 )
-"""Every event class, in the order of the catalogue (docs/events.md)."""
+"""Every event class, in the order of the catalogue (docs/events.md), then the events of
+erasure."""
 
 __all__ = [
     "ALL_EVENTS",
+    "ERASURE_CONFIRMATIONS",
     "ActionPlanAgreed",
     "ActionRealisation",
     "AgreementEnded",
@@ -107,6 +122,7 @@ __all__ = [
     "BookingPeriod",
     "BookingRequested",
     "CatalogueEvent",
+    "CataloguePersonalDataErased",
     "CompetenceGroup",
     "ContactPersonChanged",
     "EnvironmentUsageRecorded",
@@ -125,12 +141,16 @@ __all__ = [
     "NotificationDelivered",
     "NotificationFailed",
     "NotificationsEvent",
+    "NotificationsPersonalDataErased",
     "OfferingPublished",
     "OfferingRetired",
     "Partner",
     "PartnerEventInvitationIssued",
     "PartnershipNeedRaised",
     "PartnershipsEvent",
+    "PartnershipsPersonalDataErased",
+    "PersonalDataErased",
+    "PersonalDataErasureRequested",
     "PlannedAction",
     "PrototypeAccepted",
     "PrototypeDeadlineApproaching",
@@ -141,7 +161,9 @@ __all__ = [
     "PrototypeRequested",
     "PrototypeTeamAssembled",
     "PrototypingEvent",
+    "PrototypingPersonalDataErased",
     "Showcase",
     "Suggestion",
     "Term",
+    "erasure_confirmation_of",
 ]

@@ -13,6 +13,7 @@ from arctic.contracts.vocabulary import (
     Amount,
     BookingSide,
     Company,
+    CompanyRef,
     ContractModel,
     Discipline,
     OfferingKind,
@@ -142,7 +143,8 @@ class InquiryOverdue(CatalogueEvent):
 
     inquiry_id: UUID
     title: Text
-    company: Company
+    company: CompanyRef
+    """The company that asked (not informed of the delay: no contact person)."""
     organisations: list[Organisation] = []
     assignees: list[Person] = []
     """People who should have answered."""
@@ -167,8 +169,9 @@ class BookingRequested(CatalogueEvent):
     """People of the owner who approve bookings."""
     user_organisation: Organisation
     """The organisation that will use the environment."""
-    customer: Company | None = None
-    """The company the environment is used for, if any."""
+    customer: CompanyRef | None = None
+    """The company the environment is used for, if any (named only: nobody there is
+    informed of bookings)."""
     requested_by: Person
     period: BookingPeriod
     purpose: Text
@@ -186,7 +189,7 @@ class BookingConfirmed(CatalogueEvent):
     environment_name: Text
     owner: Organisation
     user_organisation: Organisation
-    customer: Company | None = None
+    customer: CompanyRef | None = None
     requested_by: Person
     period: BookingPeriod
     confirmed_at: UtcDateTime
@@ -223,7 +226,7 @@ class EnvironmentUsageRecorded(CatalogueEvent):
     booking_id: UUID
     owner: Organisation
     user_organisation: Organisation
-    customer: Company | None = None
+    customer: CompanyRef | None = None
     period: BookingPeriod
     hours: Amount = Field(gt=0)
     recorded_at: UtcDateTime

@@ -11,6 +11,7 @@ from pydantic import Field, model_validator
 from arctic.contracts.events.base import PrototypingEvent
 from arctic.contracts.vocabulary import (
     Company,
+    CompanyRef,
     ContractModel,
     Discipline,
     Person,
@@ -22,7 +23,8 @@ from arctic.contracts.vocabulary import (
 
 
 class Expert(Person):
-    """A member of a prototype team: a person of the expert pool and the disciplines covered."""
+    """A member of a prototype team: a person of the expert pool (sealed like any person)
+    and the disciplines covered."""
 
     expert_id: UUID
     disciplines: list[Discipline]
@@ -145,7 +147,8 @@ class PrototypeDeadlineApproaching(PrototypingEvent):
     aggregate_key: ClassVar[str] = "request_id"
 
     request_id: UUID
-    company: Company
+    company: CompanyRef
+    """The company the prototype is for (the reminder goes to the team only)."""
     title: Text
     team: list[Expert]
     due_on: date

@@ -11,7 +11,13 @@ from types import MappingProxyType
 from typing import Any, TypeVar
 
 from arctic.contracts.events import Event
-from arctic.contracts.examples import catalogue, notifications, partnership_year, partnerships
+from arctic.contracts.examples import (
+    catalogue,
+    notifications,
+    partnership_year,
+    partnerships,
+    personal_data,
+)
 from arctic.contracts.examples import prototyping as proto
 
 E = TypeVar("E", bound=Event)
@@ -49,6 +55,11 @@ _FACTORIES: tuple[Callable[[], Event], ...] = (
     partnership_year.handprint_recorded,
     notifications.notification_delivered,
     notifications.notification_failed,
+    personal_data.personal_data_erasure_requested,
+    personal_data.catalogue_personal_data_erased,
+    personal_data.prototyping_personal_data_erased,
+    personal_data.partnerships_personal_data_erased,
+    personal_data.notifications_personal_data_erased,
 )
 
 EXAMPLES: Mapping[type[Event], Callable[[], Event]] = MappingProxyType(

@@ -12,12 +12,12 @@ SOURCE_TYPE = "arctic.prototyping.prototype.requested.v1"
 
 
 def notification_delivered() -> NotificationDelivered:
-    """The acknowledgement reached the company by e-mail."""
+    """The acknowledgement reached the company's contact person by e-mail."""
     return NotificationDelivered(
         notification_id=NOTIFICATION_ID,
         source_event_id=SOURCE_EVENT_ID,
         source_event_type=SOURCE_TYPE,
-        recipient=str(AINO.email),
+        recipient_person_id=AINO.person_id,
         channel=Channel.email,
         attempts=1,
         delivered_at=at(4, 11),
@@ -30,7 +30,7 @@ def notification_failed() -> NotificationFailed:
         notification_id=NOTIFICATION_ID,
         source_event_id=SOURCE_EVENT_ID,
         source_event_type=SOURCE_TYPE,
-        recipient="https://hooks.example.com/arctic",
+        recipient_address="https://hooks.example.com/arctic",
         channel=Channel.webhook,
         attempts=8,
         last_error="HTTP 503 Service Unavailable",

@@ -17,7 +17,7 @@ from arctic.contracts.events import (
     Suggestion,
 )
 from arctic.contracts.examples.catalogue import INQUIRY_ID
-from arctic.contracts.examples.parties import REVONTULI, TEAM, at, example_id
+from arctic.contracts.examples.parties import REVONTULI, REVONTULI_REF, TEAM, at, example_id
 from arctic.contracts.vocabulary import Discipline, PrototypeOutcome, Stage
 
 REQUEST_ID = example_id("prototype/snow-sensor")
@@ -102,7 +102,7 @@ def prototype_deadline_approaching() -> PrototypeDeadlineApproaching:
     """A week before the due date."""
     return PrototypeDeadlineApproaching(
         request_id=REQUEST_ID,
-        company=REVONTULI,
+        company=REVONTULI_REF,
         title=TITLE,
         team=TEAM,
         due_on=DUE_ON,
