@@ -17,6 +17,8 @@ from arctic.runtime.consumer import Consumer
 from arctic.runtime.db import create_pool
 from arctic.runtime.housekeeping import RUNTIME_PRUNES, Housekeeping
 from arctic.runtime.logs import get_logger
+from arctic.runtime.personal_data import PersonalData
+from arctic.runtime.personal_keys import PersonalKeys
 from arctic.runtime.relay import Relay
 from arctic.runtime.scheduler import Scheduler
 from arctic.runtime.service import ServiceDefinition, Worker
@@ -66,6 +68,7 @@ class Resources:
     scheduler: Scheduler
     consumers: list[Consumer]
     housekeeping: Housekeeping[Any]
+    persons: PersonalData
     supervisor: Supervisor = field(default_factory=Supervisor)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
@@ -101,6 +104,8 @@ class Resources:
         supervisor = Supervisor(
             first_pause=settings.loop_restart_seconds, crash_limit=settings.loop_crash_limit
         )
+        keys = PersonalKeys(js, cache_seconds=settings.personal_key_cache_seconds)
+        persons = PersonalData(keys, settings.personal_data_pepper)
         return cls(
             definition,
             settings,
@@ -112,6 +117,7 @@ class Resources:
             scheduler,
             consumers,
             housekeeping,
+            persons,
             supervisor,
         )
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Self
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from arctic.runtime.access.settings import AccessSettings
+from arctic.runtime.sealing import MIN_PEPPER_BYTES
 
 STREAM_MAX_AGE_DAYS = 400
 """How long a stream keeps a message (JetStream max age, see `provisioning`)."""
@@ -60,6 +61,16 @@ class ServiceSettings(AccessSettings):
     # crashes in a row /healthz fails (supervision.py).
     loop_restart_seconds: float = Field(default=1.0, gt=0)
     loop_crash_limit: int = Field(default=5, ge=1)
+    # The same secret in every service, so that each derives the same id for a person.
+    personal_data_pepper: SecretStr | None = None
+    personal_key_cache_seconds: float = Field(default=30.0, ge=0, le=3600)
+
+    @field_validator("personal_data_pepper")
+    @classmethod
+    def _long_enough(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value().encode()) < MIN_PEPPER_BYTES:
+            raise ValueError(f"the pepper must be at least {MIN_PEPPER_BYTES} bytes long")
+        return value
 
     def port(self) -> int:
         """The HTTP port of the API (0: one the system picks)."""
