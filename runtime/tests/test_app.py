@@ -201,6 +201,7 @@ async def test_ready_when_database_nats_and_consumers_are(service: ServiceClient
         "relay": True,
         "scheduler": True,
         "consumer:tests-prototyping": True,
+        "consumer:prototyping-notifications": True,  # erasure requests
         "housekeeping": True,
     }
     assert (await service.get("/healthz")).json() == {"status": "alive"}

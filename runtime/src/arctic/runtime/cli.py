@@ -126,7 +126,7 @@ async def _migrate(service: str) -> None:
 async def _provision(service: str) -> None:
     from arctic.contracts.registry import stream_of_service
     from arctic.runtime.locate import connect_nats, locate
-    from arctic.runtime.provisioning import ensure_consumer, ensure_stream
+    from arctic.runtime.provisioning import ensure_consumer, ensure_personal_keys, ensure_stream
     from arctic.runtime.service import load_service
 
     definition = load_service(service)
@@ -137,6 +137,9 @@ async def _provision(service: str) -> None:
     try:
         js = nc.jetstream()
         await ensure_stream(js, stream_of_service(service), settings.stream_replicas)
+        await ensure_personal_keys(
+            js, owner=definition.owns_personal_keys, replicas=settings.stream_replicas
+        )
         for subscription in definition.subscriptions:
             await ensure_consumer(js, subscription)
     finally:

@@ -165,7 +165,7 @@ class LocalStack:
         service provisions its own as its own NATS user, as its migrate job does."""
         from arctic.contracts.registry import stream_of_service
         from arctic.runtime.db import ensure_service_schema, migrate
-        from arctic.runtime.provisioning import ensure_consumer, ensure_stream
+        from arctic.runtime.provisioning import ensure_consumer, ensure_personal_keys, ensure_stream
         from arctic.runtime.resources import connect_nats
 
         for name, definition in self.services.items():
@@ -178,6 +178,8 @@ class LocalStack:
                     js = nc.jetstream()
                     if not consumers:
                         await ensure_stream(js, stream_of_service(name), 1)
+                        if definition.owns_personal_keys:
+                            await ensure_personal_keys(js, owner=True, replicas=1)
                     for subscription in definition.subscriptions if consumers else ():
                         await ensure_consumer(js, subscription, wait_for_stream=5)
                 finally:

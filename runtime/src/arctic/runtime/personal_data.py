@@ -12,12 +12,13 @@ key store cannot be asked: an outage is never taken for an erasure.
 
 from __future__ import annotations
 
+from typing import Protocol
 from uuid import UUID
 
 from pydantic import SecretStr
 
 from arctic.contracts.vocabulary import ContactPerson, Person, PersonDetails
-from arctic.runtime.personal_keys import PersonalKeys
+from arctic.runtime.personal_keys import PersonalKeysUnavailable
 from arctic.runtime.sealing import open_details, person_id_for, seal_details
 
 
@@ -25,12 +26,44 @@ class PepperMissing(RuntimeError):
     """`ARCTIC_PERSONAL_DATA_PEPPER` is not set, so no person id can be derived."""
 
 
+class KeyStore(Protocol):
+    """Where persons' keys are kept (`personal_keys.PersonalKeys`: the PERSONAL_KEYS bucket)."""
+
+    async def find(self, person_id: UUID) -> bytes | None:
+        """The person's key, or None when they have none."""
+
+    async def find_or_create(self, person_id: UUID) -> bytes:
+        """The person's key, created when they have none."""
+
+    async def erase(self, person_id: UUID) -> bool:
+        """Erase the person's key; tell whether there was one."""
+
+
+class _NoKeyStore:
+    """The key store of a process without NATS: every question is unanswerable."""
+
+    async def find(self, person_id: UUID) -> bytes | None:
+        raise PersonalKeysUnavailable("this process has no connection to the key store")
+
+    async def find_or_create(self, person_id: UUID) -> bytes:
+        raise PersonalKeysUnavailable("this process has no connection to the key store")
+
+    async def erase(self, person_id: UUID) -> bool:
+        raise PersonalKeysUnavailable("this process has no connection to the key store")
+
+
 class PersonalData:
     """Seal, open and erase persons' details; one per process (`Resources.persons`)."""
 
-    def __init__(self, keys: PersonalKeys, pepper: SecretStr | None) -> None:
+    def __init__(self, keys: KeyStore, pepper: SecretStr | None) -> None:
         self.keys = keys
         self._pepper = pepper.get_secret_value().encode() if pepper is not None else None
+
+    @classmethod
+    def offline(cls, pepper: SecretStr | None) -> PersonalData:
+        """Persons' data of a process without NATS: ids can be derived, nothing sealed or
+        opened (`PersonalKeysUnavailable`)."""
+        return cls(_NoKeyStore(), pepper)
 
     def person_id(self, email: str) -> UUID:
         """The pseudonymous id of the person with this e-mail address (the same in every

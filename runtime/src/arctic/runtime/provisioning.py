@@ -2,7 +2,8 @@
 
 Run as an explicit step (`arctic provision SERVICE`): the owning service creates or updates
 its own stream; each consuming service creates its own durable consumers on the streams it
-reads, waiting for those streams to exist. At run time services only bind.
+reads, waiting for those streams to exist. The service that owns the PERSONAL_KEYS bucket
+creates it; the others wait for it. At run time services only bind.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from nats.js.errors import NotFoundError
 
 from arctic.contracts.registry import StreamDefinition
 from arctic.runtime.logs import get_logger
+from arctic.runtime.personal_keys import ensure_bucket, wait_for_bucket
 from arctic.runtime.settings import STREAM_MAX_AGE_DAYS
 from arctic.runtime.subscriptions import Subscription
 
@@ -95,3 +97,13 @@ async def ensure_consumer(
             await asyncio.sleep(1)
     await js.add_consumer(subscription.stream, consumer_config(subscription))
     log.info("consumer up to date", stream=subscription.stream, consumer=subscription.durable)
+
+
+async def ensure_personal_keys(
+    js: JetStreamContext, *, owner: bool, replicas: int, wait: float = 60.0
+) -> None:
+    """The PERSONAL_KEYS bucket: created by its owner, waited for by everyone else."""
+    if owner:
+        await ensure_bucket(js, replicas)
+    else:
+        await wait_for_bucket(js, within=wait)

@@ -95,8 +95,15 @@ class Resources:
             sweep_seconds=settings.relay_sweep_seconds,
         )
         scheduler = Scheduler(pool, clock=clock, interval=settings.scheduler_interval_seconds)
+        keys = PersonalKeys(js, cache_seconds=settings.personal_key_cache_seconds)
+        persons = PersonalData(keys, settings.personal_data_pepper)
         consumers = [
-            Consumer(pool, js, sub.bind(settings, clock), batch_size=settings.consumer_batch_size)
+            Consumer(
+                pool,
+                js,
+                sub.bind(settings, clock, persons),
+                batch_size=settings.consumer_batch_size,
+            )
             for sub in definition.subscriptions
         ]
         prunes = [*RUNTIME_PRUNES, *definition.prunes]
@@ -104,8 +111,6 @@ class Resources:
         supervisor = Supervisor(
             first_pause=settings.loop_restart_seconds, crash_limit=settings.loop_crash_limit
         )
-        keys = PersonalKeys(js, cache_seconds=settings.personal_key_cache_seconds)
-        persons = PersonalData(keys, settings.personal_data_pepper)
         return cls(
             definition,
             settings,

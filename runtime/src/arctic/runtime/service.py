@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from fastapi import APIRouter
 
+from arctic.contracts.events import ERASURE_CONFIRMATIONS
+from arctic.runtime.erasure import PersonEraser, with_erasure
 from arctic.runtime.housekeeping import Prune
 from arctic.runtime.problems import ProblemFor
 from arctic.runtime.settings import ServiceSettings
@@ -34,7 +36,13 @@ class ServiceDefinition(Generic[S]):
     - `problems`: how its domain errors are answered over HTTP (`problem_for`);
     - `workers`: long-running coroutines besides consumers (e.g. the notifications delivery
       loop), given the service's resources and run until cancelled at shutdown;
-    - `prunes`: its own housekeeping statements, run beside the runtime's (`Prune`).
+    - `prunes`: its own housekeeping statements, run beside the runtime's (`Prune`);
+    - `erase_person`: its SQL erasing or redacting a person in its own tables
+      (`erasure.PersonEraser`). Every service publishing to a stream of the contracts
+      honours erasure requests: `subscriptions` holds, besides those declared, the
+      runtime's handler of `PersonalDataErasureRequested` (see `erasure`);
+    - `owns_personal_keys`: the one service that creates the PERSONAL_KEYS bucket and may
+      erase keys (notifications).
     """
 
     name: str
@@ -49,6 +57,13 @@ class ServiceDefinition(Generic[S]):
     local_port: int = 8100
     """The API's port on a developer's machine (`arctic up`, or `arctic serve` without
     `ARCTIC_HTTP_PORT`); its operations port is 100 above."""
+    erase_person: PersonEraser[S] | None = None
+    owns_personal_keys: bool = False
+
+    def __post_init__(self) -> None:
+        if any(event.service == self.name for event in ERASURE_CONFIRMATIONS):
+            merged = with_erasure(self.name, self.subscriptions, self.erase_person)
+            object.__setattr__(self, "subscriptions", tuple(merged))
 
     def settings(self) -> S:
         """Read this service's settings from the environment."""

@@ -11,9 +11,9 @@ A service lists its handlers by event class and gets each event with a typed con
         )
     ]
 
-The runtime binds each subscription to the running service's settings and clock
-(`Subscription.bind`) and calls the handlers inside the transaction that also records the
-event ids in the inbox.
+The runtime binds each subscription to the running service's settings, clock and persons'
+data (`Subscription.bind`) and calls the handlers inside the transaction that also records
+the event ids in the inbox.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ import asyncpg
 from arctic.contracts.envelope import Envelope
 from arctic.contracts.events import Event
 from arctic.runtime.clock import Clock, system_clock
+from arctic.runtime.personal_data import PersonalData
 from arctic.runtime.settings import ServiceSettings
 from arctic.runtime.unit_of_work import Transaction
 
@@ -40,23 +41,27 @@ class Context(Generic[S]):
 
     `tx` is the inbox transaction (its emits carry the event's correlation id and name it as
     their cause), `envelope` the event's CloudEvents attributes, `settings` the service's
-    settings and `clock` the service's clock.
+    settings, `clock` the service's clock and `persons` what opens the persons the event
+    names (`await ctx.persons.open(event.company.contact)`).
     """
 
     tx: Transaction
     envelope: Envelope
     settings: S
     clock: Clock
+    persons: PersonalData
 
 
 @dataclass(frozen=True, slots=True)
 class BatchContext(Generic[S]):
     """What a batch handler gets besides its events: the inbox transaction's connection, the
-    service's settings and clock. `transaction_for(envelope)` emits on behalf of one event."""
+    service's settings, clock and persons' data. `transaction_for(envelope)` emits on behalf
+    of one event."""
 
     conn: asyncpg.Connection
     settings: S
     clock: Clock
+    persons: PersonalData
 
     def transaction_for(self, envelope: Envelope) -> Transaction:
         """The transaction through which to emit what `envelope`'s event causes."""
@@ -95,7 +100,9 @@ class Subscription(Generic[S]):
     handlers by event class. The consumer is filtered to exactly the subjects handled.
 
     An event whose handler failed `max_failures` times is dead-lettered; the runtime counts
-    those failures itself, so redeliveries caused by an outage cost nothing.
+    those failures itself, so redeliveries caused by an outage cost nothing. `scaled` says
+    whether the deployment scales the service on this consumer's backlog (False for
+    consumers of rare events, such as erasure requests).
     """
 
     durable: str
@@ -105,6 +112,7 @@ class Subscription(Generic[S]):
     ack_wait_seconds: float = 60.0
     retry_base_seconds: float = 1.0
     retry_max_seconds: float = 60.0
+    scaled: bool = True
     _by_subject: Mapping[str, Handler[S]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -125,10 +133,18 @@ class Subscription(Generic[S]):
         delay = self.retry_base_seconds * 2 ** max(failures - 1, 0)
         return float(min(delay, self.retry_max_seconds))
 
-    def bind(self, settings: S, clock: Clock = system_clock) -> BoundSubscription[S]:
-        """This subscription with the settings and clock its handlers' contexts carry."""
+    def bind(
+        self, settings: S, clock: Clock = system_clock, persons: PersonalData | None = None
+    ) -> BoundSubscription[S]:
+        """This subscription with the settings, clock and persons' data its handlers'
+        contexts carry (without `persons`, opening a person fails as unavailable)."""
         declared = {f.name: getattr(self, f.name) for f in fields(Subscription) if f.init}
-        return BoundSubscription(**declared, settings=settings, clock=clock)
+        return BoundSubscription(
+            **declared,
+            settings=settings,
+            clock=clock,
+            persons=persons or PersonalData.offline(settings.personal_data_pepper),
+        )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -137,6 +153,7 @@ class BoundSubscription(Subscription[S]):
 
     settings: S
     clock: Clock = system_clock
+    persons: PersonalData
 
     def batches(self, subject: str) -> bool:
         """Whether the events of `subject` go to a batch handler."""
@@ -147,7 +164,8 @@ class BoundSubscription(Subscription[S]):
         handler = self._by_subject[envelope.type]
         if handler.one is not None:
             tx = Transaction.caused_by(conn, envelope)
-            await handler.one(Context(tx, envelope, self.settings, self.clock), event)
+            context = Context(tx, envelope, self.settings, self.clock, self.persons)
+            await handler.one(context, event)
         else:
             await self.handle_batch(conn, envelope.type, [(envelope, event)])
 
@@ -157,7 +175,7 @@ class BoundSubscription(Subscription[S]):
         """Run the batch handler of `subject` on several fresh events at once."""
         batch = self._by_subject[subject].batch
         assert batch is not None, f"{subject} has no batch handler"
-        await batch(BatchContext(conn, self.settings, self.clock), items)
+        await batch(BatchContext(conn, self.settings, self.clock, self.persons), items)
 
 
 __all__ = [

@@ -28,11 +28,12 @@ import nats
 import pytest
 from nats.aio.client import Client as NATS
 
-from arctic.contracts.registry import stream_of_service
+from arctic.contracts.events import PersonalDataErasureRequested
+from arctic.contracts.registry import STREAMS
 from arctic.runtime.clock import Clock, SettableClock, system_clock
 from arctic.runtime.db import create_pool, ensure_service_schema, migrate
 from arctic.runtime.nats_accounts import OPERATOR_USER, NatsAccounts
-from arctic.runtime.provisioning import ensure_consumer, ensure_stream
+from arctic.runtime.provisioning import ensure_consumer, ensure_personal_keys, ensure_stream
 from arctic.runtime.servers import LocalNats, LocalPostgres, free_port
 from arctic.runtime.service import ServiceDefinition
 from arctic.runtime.settings import ServiceSettings
@@ -246,19 +247,27 @@ async def prepare_service_database(admin_dsn: str, definition: ServiceDefinition
 
 
 async def provision(server: str | SecuredNats, *definitions: ServiceDefinition[Any]) -> None:
-    """The streams of the given services, then their durable consumers; on a `SecuredNats`
-    each service provisions its own as its own user, as its migrate job does."""
-    for consumers in (False, True):
-        for definition in definitions:
-            nc = await _connect_as(server, definition.name)
-            try:
-                js = nc.jetstream()
-                if not consumers:
-                    await ensure_stream(js, stream_of_service(definition.name), 1)
-                for subscription in definition.subscriptions if consumers else ():
-                    await ensure_consumer(js, subscription, wait_for_stream=5)
-            finally:
-                await nc.close()
+    """Every stream of the contracts (a service reads others', erasure requests at least) and
+    the PERSONAL_KEYS bucket, then the given services' durable consumers. On a `SecuredNats`
+    each stream is made by its owner, the bucket by the erasure's host and each consumer by
+    its service, each as its own NATS user, as their migrate jobs do."""
+    for stream in STREAMS:
+        nc = await _connect_as(server, stream.service)
+        try:
+            js = nc.jetstream()
+            await ensure_stream(js, stream, 1)
+            if stream.service == PersonalDataErasureRequested.service:
+                await ensure_personal_keys(js, owner=True, replicas=1)
+        finally:
+            await nc.close()
+    for definition in definitions:
+        nc = await _connect_as(server, definition.name)
+        try:
+            js = nc.jetstream()
+            for subscription in definition.subscriptions:
+                await ensure_consumer(js, subscription, wait_for_stream=5)
+        finally:
+            await nc.close()
 
 
 async def _connect_as(server: str | SecuredNats, user: str) -> NATS:
