@@ -2,9 +2,9 @@
 scaling), metrics (alert rules), settings (README), and the alert rules are well formed.
 
 These fail when the code grows something the deployment does not know yet (a new durable
-consumer needs its NATS permissions and a KEDA trigger, a new setting its README row), and
-when the deployment has something the code does not (a KEDA trigger or ScaledObject for a
-consumer that does not exist).
+consumer needs its NATS permissions, and a KEDA trigger unless it says it is not scaled on,
+a new setting its README row), and when the deployment has something the code does not (a
+KEDA trigger or ScaledObject for a consumer that does not exist or is not scaled on).
 """
 
 from __future__ import annotations
@@ -48,12 +48,14 @@ def test_each_stream_of_the_contracts_is_published_and_managed_only_by_its_servi
             assert (f'"$JS.API.STREAM.UPDATE.{stream.name}"' in block) is owner, user
 
 
-def _in_code(helpers: SimpleNamespace) -> set[tuple[str, str, str]]:
-    """(service, stream, durable) of every durable consumer the installed services define."""
+def _in_code(helpers: SimpleNamespace, *, scaled_only: bool = False) -> set[tuple[str, str, str]]:
+    """(service, stream, durable) of every durable consumer the installed services define
+    (with `scaled_only`, of those the deployment scales on: not erasure requests)."""
     return {
         (service, subscription.stream, subscription.durable)
         for service, subscriptions in helpers.durables_in_code().items()
         for subscription in subscriptions
+        if subscription.scaled or not scaled_only
     }
 
 
@@ -72,6 +74,7 @@ def test_every_durable_consumer_in_the_code_is_permitted_and_scaled_on(
 ) -> None:
     triggers = _triggers(rendered[overlay], helpers)
     in_code = _in_code(helpers)
+    scaled = _in_code(helpers, scaled_only=True)
     assert in_code, "no durable consumer found in the installed services"
     missing = []
     for service, stream, durable in sorted(in_code):
@@ -89,7 +92,7 @@ def test_every_durable_consumer_in_the_code_is_permitted_and_scaled_on(
             missing.append(
                 f"permissions.conf, ops deny: $JS.API.CONSUMER.MSG.NEXT.{stream}.{durable}"
             )
-        if (service, stream, durable) not in triggers:
+        if (service, stream, durable) in scaled and (service, stream, durable) not in triggers:
             missing.append(f"k8s/base/services/{service}.yaml: a trigger for {durable} on {stream}")
     assert missing == [], "deploy/README.md, Replaying events for a new subscriber"
 
@@ -100,10 +103,10 @@ def test_every_keda_trigger_scales_on_a_durable_consumer_that_exists_in_the_code
 ) -> None:
     """KEDA reports an error for a trigger whose consumer does not exist, and would scale
     a service on a consumer it does not read: a designed consumer gets its trigger when its
-    code ships, not before."""
-    in_code = _in_code(helpers)
+    code ships, not before; a consumer of rare events (erasure requests) gets none."""
+    in_code = _in_code(helpers, scaled_only=True)
     unknown = sorted(
-        f"k8s/base/services/{service}.yaml: trigger {durable} on {stream} (no such consumer)"
+        f"k8s/base/services/{service}.yaml: trigger {durable} on {stream} (not scaled on)"
         for service, stream, durable in _triggers(rendered[overlay], helpers) - in_code
     )
     assert unknown == []
@@ -119,14 +122,14 @@ def test_a_service_without_durable_consumers_has_no_scaled_object_but_a_fixed_re
 ) -> None:
     """Nothing to scale on, so no ScaledObject (KEDA would scale it on nothing); a fixed
     `replicas` instead: one in dev, at least two in prod. A service with durable consumers
-    has a ScaledObject and leaves `replicas` to KEDA."""
+    it is scaled on has a ScaledObject and leaves `replicas` to KEDA."""
     docs = rendered[overlay]
     durables = helpers.durables_in_code()
     assert set(durables) == set(helpers.SERVICES)
     scaled = {so["spec"]["scaleTargetRef"]["name"] for so in helpers.of_kind(docs, "ScaledObject")}
     deployments = {d["metadata"]["name"]: d["spec"] for d in helpers.of_kind(docs, "Deployment")}
     for service, subscriptions in durables.items():
-        if subscriptions:
+        if any(subscription.scaled for subscription in subscriptions):
             assert service in scaled, f"k8s/base/services/{service}.yaml: add a ScaledObject"
             assert "replicas" not in deployments[service], f"{service}: KEDA owns its replicas"
         else:

@@ -22,7 +22,12 @@ import pytest
 from nats.aio.client import Client as NATS
 from nats.js.api import AckPolicy, ConsumerConfig, StreamConfig
 from nats.js.errors import NotFoundError
+from pydantic import SecretStr
 
+from arctic.contracts.vocabulary import ContactPerson, Language
+from arctic.runtime.personal_data import PersonalData
+from arctic.runtime.personal_keys import PersonalKeys, PersonalKeysUnavailable, bucket_config
+from arctic.runtime.provisioning import ensure_personal_keys
 from arctic.runtime.servers import LocalNats, free_port
 
 pytestmark = pytest.mark.slow
@@ -270,3 +275,121 @@ async def test_a_durable_that_is_not_listed_cannot_be_created(
     ops = await connect("ops")
     with pytest.raises(NotFoundError):
         await ops.js.consumer_info("PARTNERSHIPS", "notifications-extra")
+
+
+# Personal keys (the PERSONAL_KEYS bucket): producers create and read, notifications reads
+# and erases, nobody else sees a byte.
+
+PEPPER = SecretStr("the pepper of the permission tests")
+AINO = ContactPerson(name="Aino Testaaja", email="aino@example.com", language=Language.fi)
+KEYS = "$KV.PERSONAL_KEYS"
+
+
+def persons_of(session: Session) -> PersonalData:
+    """A service process's view of persons, connected as that service's user."""
+    return PersonalData(PersonalKeys(session.js, cache_seconds=0), PEPPER)
+
+
+@pytest.fixture(scope="module")
+async def bucket(server: LocalNats) -> None:
+    """notifications' provisioning creates the bucket; the producers' waits for it."""
+    nc = await nats.connect(server.url, user="notifications", password=PASSWORDS["notifications"])
+    await ensure_personal_keys(nc.jetstream(timeout=2), owner=True, replicas=1)
+    await nc.close()
+    nc = await nats.connect(server.url, user="prototyping", password=PASSWORDS["prototyping"])
+    await ensure_personal_keys(nc.jetstream(timeout=2), owner=False, replicas=1, wait=5)
+    await nc.close()
+
+
+@pytest.mark.parametrize("producer", ["catalogue", "prototyping", "partnerships"])
+async def test_a_producer_seals_a_person_that_the_others_and_notifications_open(
+    producer: str, connect: Connect, bucket: None
+) -> None:
+    sealed = await persons_of(await connect(producer)).seal(
+        AINO.model_copy(update={"email": f"{producer}@example.com"})
+    )
+    for reader in ("catalogue", "prototyping", "partnerships", "notifications"):
+        session = await connect(reader)
+        assert await persons_of(session).open(sealed) is not None, reader
+        assert session.errors.empty()
+
+
+async def test_notifications_reads_keys_but_cannot_create_one(
+    connect: Connect, bucket: None
+) -> None:
+    notifications = await connect("notifications")
+    with pytest.raises(PersonalKeysUnavailable):
+        await persons_of(notifications).seal(AINO)
+    await notifications.denied(f"{KEYS}.{persons_of(notifications).person_id(AINO.email)}")
+
+
+@pytest.mark.parametrize("producer", ["catalogue", "prototyping", "partnerships"])
+async def test_only_the_erasure_path_erases_a_key(
+    producer: str, connect: Connect, bucket: None
+) -> None:
+    sealed = await persons_of(await connect(producer)).seal(AINO)
+    session = await connect(producer)
+    with pytest.raises(PersonalKeysUnavailable):
+        await persons_of(session).erase(sealed.person_id)
+    await session.denied("$JS.API.STREAM.MSG.DELETE.KV_PERSONAL_KEYS")
+    assert await persons_of(session).open(sealed) is not None
+
+    notifications = await connect("notifications")
+    assert await persons_of(notifications).erase(sealed.person_id) is True
+    assert await persons_of(session).open(sealed) is None
+
+
+@pytest.mark.parametrize("user", ["catalogue", "prototyping", "partnerships", "notifications"])
+async def test_no_service_can_purge_delete_or_take_over_the_bucket(
+    user: str, connect: Connect, bucket: None
+) -> None:
+    session = await connect(user)
+    with pytest.raises(nats.errors.TimeoutError):
+        await session.js.purge_stream("KV_PERSONAL_KEYS")
+    await session.denied("$JS.API.STREAM.PURGE.KV_PERSONAL_KEYS")
+    with pytest.raises(nats.errors.TimeoutError):
+        await session.js.delete_stream("KV_PERSONAL_KEYS")
+    await session.denied("$JS.API.STREAM.DELETE.KV_PERSONAL_KEYS")
+    if user != "notifications":
+        with pytest.raises(nats.errors.TimeoutError):
+            await session.js.update_stream(bucket_config(1))
+        await session.denied("$JS.API.STREAM.UPDATE.KV_PERSONAL_KEYS")
+
+
+async def test_ops_sees_nothing_of_the_keys(connect: Connect, bucket: None) -> None:
+    sealed = await persons_of(await connect("prototyping")).seal(AINO)
+    ops = await connect("ops")
+    with pytest.raises(nats.errors.TimeoutError):
+        await ops.js.get_msg("KV_PERSONAL_KEYS", subject=f"{KEYS}.{sealed.person_id}")
+    await ops.denied("$JS.API.STREAM.MSG.GET.KV_PERSONAL_KEYS")
+    with pytest.raises(nats.errors.TimeoutError):
+        await ops.js.stream_info("KV_PERSONAL_KEYS")
+    await ops.denied("$JS.API.STREAM.INFO.KV_PERSONAL_KEYS")
+    with pytest.raises(nats.errors.TimeoutError):
+        await ops.js.add_consumer("KV_PERSONAL_KEYS", ConsumerConfig())
+    await ops.denied("$JS.API.CONSUMER.CREATE.KV_PERSONAL_KEYS")
+    await ops.nc.subscribe(f"{KEYS}.>")
+    await ops.denied(f"{KEYS}.>", operation="subscription")
+    with pytest.raises(PersonalKeysUnavailable):
+        await persons_of(ops).open(sealed)
+
+
+def test_only_the_services_are_granted_anything_of_the_keys(permissions_text: str) -> None:
+    """Any user an operator adds (an outside system's) gets nothing of the bucket unless a
+    line grants it: today only the four services are granted, and ops is denied."""
+    granted = {
+        user for user in (*USERS, "ops") if "PERSONAL_KEYS" in _allow_block(permissions_text, user)
+    }
+    assert granted == {"catalogue", "prototyping", "partnerships", "notifications"}
+    assert permissions_text.count("user: ") == len(USERS)
+
+
+@pytest.fixture(scope="module")
+def permissions_text(helpers: SimpleNamespace) -> str:
+    return str((helpers.DEPLOY / "nats" / "permissions.conf").read_text())
+
+
+def _allow_block(permissions: str, user: str) -> str:
+    start = permissions.index(f"user: {user}\n")
+    end = permissions.find("user: ", start + 1)
+    return permissions[start : end if end > 0 else None].split("deny:")[0]

@@ -11,7 +11,9 @@ import pytest
 Doc = dict[str, Any]
 OVERLAYS = ["dev", "prod"]
 TMP = "/tmp"  # noqa: S108  (the path the containers must mount an emptyDir on)
-SECRET_LOOKING = re.compile(r"PASSWORD|SECRET|TOKEN|CREDENTIAL|PRIVATE|KEY|DSN", re.IGNORECASE)
+SECRET_LOOKING = re.compile(
+    r"PASSWORD|SECRET|TOKEN|CREDENTIAL|PRIVATE|KEY|DSN|PEPPER", re.IGNORECASE
+)
 
 
 def _containers(pod: Doc) -> list[Doc]:
@@ -112,6 +114,8 @@ def test_each_service_reads_only_its_own_secrets(
                 if "secretKeyRef" in env.get("valueFrom", {})
             }
             expected = {f"arctic-{service}-db", f"arctic-{service}-nats"}
+            if name.startswith("Deployment/"):
+                expected.add("arctic-personal-data")  # the pepper every service shares
             if service == "notifications":
                 expected.add("arctic-notifications-smtp")
             assert refs == expected, name
