@@ -63,7 +63,7 @@ class ServiceSettings(AccessSettings):
     loop_crash_limit: int = Field(default=5, ge=1)
     # The same secret in every service, so that each derives the same id for a person.
     personal_data_pepper: SecretStr | None = None
-    personal_key_cache_seconds: float = Field(default=30.0, ge=0, le=3600)
+    personal_data_cache_seconds: float = Field(default=30.0, ge=0, le=3600)
 
     @field_validator("personal_data_pepper")
     @classmethod

@@ -13,11 +13,13 @@ as production runs it, for every test that runs a service (each connects as its 
 from __future__ import annotations
 
 import asyncio
+import json
 import os
+import re
 import shutil
 import tempfile
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -324,3 +326,44 @@ async def serving(
     finally:
         server.should_exit = True
         await task
+
+
+def personal_data_forms(value: str) -> set[str]:
+    """The forms in which a name, e-mail address or phone number may show in log text: as
+    given, JSON-escaped (non-ASCII as \\uXXXX), each part of a name or of an address's local
+    part of 3 or more letters, and a phone number's digits alone. Compared case-folded."""
+    value = value.strip()
+    forms = {value, json.dumps(value)[1:-1]}
+    if "@" in value:
+        local = value.split("@", 1)[0]
+        forms |= {local, *re.split(r"[._+-]", local)}
+    elif sum(c.isdigit() for c in value) >= 6 and not re.search(r"[^\d\s()+-]", value):
+        digits = "".join(c for c in value if c.isdigit())
+        forms |= {digits, digits[-7:]}
+    else:
+        forms |= set(value.split())
+    forms |= {json.dumps(form)[1:-1] for form in forms}
+    return {form.casefold() for form in forms if len(form) >= 3}
+
+
+def personal_data_in(text: str, values: Iterable[str]) -> list[str]:
+    """Each line of `text` that shows one of `values` (a test's names, e-mail addresses and
+    phone numbers) in any of its `personal_data_forms`, with the form found."""
+    forms = {form: value for value in values for form in personal_data_forms(value)}
+    found = []
+    for number, line in enumerate(text.splitlines(), 1):
+        folded = line.casefold()
+        for form, value in forms.items():
+            if form in folded:
+                found.append(f"line {number}: {form!r} (of {value!r}): {line[:300]}")
+    return found
+
+
+def assert_no_personal_data(text: str, values: Iterable[str]) -> None:
+    """Fail when log output (or any text) shows a name, e-mail address or phone number a test
+    submitted: give it every such value of the test. For every package's tests and the
+    end-to-end tests of `arctic up` (all of a service's log output, not a sample)."""
+    values = [value for value in values if value.strip()]
+    assert values, "give the names, e-mail addresses and phone numbers the test submitted"
+    found = personal_data_in(text, values)
+    assert not found, "personal data in the text:\n" + "\n".join(found[:20])
