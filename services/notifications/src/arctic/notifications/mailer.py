@@ -15,7 +15,31 @@ from arctic.notifications.settings import NotificationsSettings
 
 
 class MailRefused(Exception):
-    """The SMTP server was unreachable or refused the message."""
+    """The SMTP server was unreachable or refused the message; the text never names the
+    recipient (it reaches logs, `deliveries.last_error` and NotificationFailed)."""
+
+
+_ADDRESS = re.compile(r"<?[^\s<>()\[\]\"',;:]+@[^\s<>()\[\]\"',;:]+>?")
+WITHHELD = "<address withheld>"
+
+
+def refusal(error: Exception) -> str:
+    """What went wrong in an SMTP exchange, without any e-mail address in it.
+
+    SMTP servers echo the recipient in their replies (`550 5.1.1 <aino@…>: no such user`), and
+    aiosmtplib's exceptions carry the recipients refused: only codes and the server's words,
+    with every address withheld, are kept.
+    """
+    if isinstance(error, aiosmtplib.SMTPRecipientsRefused):
+        replies = "; ".join(f"{r.code} {_withheld(r.message)}" for r in error.recipients)
+        return f"{type(error).__name__}: {replies}"
+    if isinstance(error, aiosmtplib.SMTPResponseException):
+        return f"{type(error).__name__}: {error.code} {_withheld(error.message)}"
+    return f"{type(error).__name__}: {_withheld(str(error))}"
+
+
+def _withheld(text: str) -> str:
+    return _ADDRESS.sub(WITHHELD, text)
 
 
 class MailNotComposable(ValueError):
@@ -70,4 +94,4 @@ async def send_mail(mail: EmailMessage, settings: NotificationsSettings) -> None
             timeout=settings.smtp_timeout_seconds,
         )
     except (aiosmtplib.SMTPException, OSError) as error:
-        raise MailRefused(f"{type(error).__name__}: {error}") from error
+        raise MailRefused(refusal(error)) from error
