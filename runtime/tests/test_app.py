@@ -20,7 +20,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from runtime_support import REQUESTED, effects_subscription, prototype_requested
 
 from arctic.contracts.envelope import build_message
-from arctic.runtime.endpoints import UnitOfWorkDep, unit_of_work
+from arctic.contracts.vocabulary import ContactPerson
+from arctic.runtime.endpoints import PersonsDep, UnitOfWorkDep, unit_of_work
 from arctic.runtime.openapi import problem_responses
 from arctic.runtime.problems import Conflict, NotFound
 from arctic.runtime.resources import Resources
@@ -83,6 +84,12 @@ async def explode() -> None:
     raise RuntimeError("a bug")
 
 
+@router.post("/contacts", status_code=201)
+async def add_contact(contact: ContactPerson, persons: PersonsDep) -> dict[str, str]:
+    person = await persons.seal(contact)
+    return {"person_id": str(person.person_id)}
+
+
 def sample_service(workers: Sequence[Worker] = ()) -> ServiceDefinition[ServiceSettings]:
     migrations = Path(tempfile.mkdtemp())
     (migrations / "0001_effects.sql").write_text(
@@ -133,7 +140,11 @@ def serve(fresh_database: str, nats_server: LocalNats) -> Serve:
         dsn = await prepare_service_database(database or fresh_database, definition)
         await provision(nats_server.url, definition)
         settings = ServiceSettings(
-            service="prototyping", database_dsn=dsn, nats_url=nats_server.url, **overrides
+            service="prototyping",
+            database_dsn=dsn,
+            nats_url=nats_server.url,
+            personal_data_pepper="the pepper of the runtime's tests",
+            **overrides,
         )
         async with (
             serving(definition, settings) as url,
@@ -481,3 +492,18 @@ async def test_a_database_going_away_answers_503_with_retry_after(
         assert response.status_code == 503
         assert response.headers["Retry-After"].isdigit()
         assert response.headers["content-type"] == "application/problem+json"
+
+
+async def test_sealing_a_new_person_while_nats_is_down_is_503_with_retry_after(
+    service: ServiceClient, nats_server: LocalNats
+) -> None:
+    aino = {"name": "Aino Testaaja", "email": "aino@example.com", "language": "fi"}
+    assert (await service.post("/contacts", json=aino)).status_code == 201
+    nats_server.stop()
+
+    response = await service.post("/contacts", json={**aino, "email": "erik@example.com"})
+
+    assert response.status_code == 503
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.headers["Retry-After"] == "5"
+    assert "erik" not in response.text

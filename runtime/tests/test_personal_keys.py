@@ -47,8 +47,7 @@ async def bucket(nc: NATS) -> NATS:
 
 def persons(nc: NATS, *, cache_seconds: float = 30.0, clock: Clock | None = None) -> PersonalData:
     """A service process's PersonalData (each call: a process of its own, with its own cache)."""
-    js = nc.jetstream(timeout=1)
-    keys = PersonalKeys(js, cache_seconds=cache_seconds, clock=clock or Clock())
+    keys = PersonalKeys(nc, cache_seconds=cache_seconds, clock=clock or Clock())
     return PersonalData(keys, PEPPER)
 
 
@@ -132,7 +131,7 @@ async def test_a_key_cannot_be_overwritten_or_marked_deleted(bucket: NATS) -> No
 async def test_an_erased_key_is_overwritten_in_the_servers_files(
     bucket: NATS, nats_server: LocalNats
 ) -> None:
-    keys = PersonalKeys(bucket.jetstream(), cache_seconds=0)
+    keys = PersonalKeys(bucket, cache_seconds=0)
     sealed = await PersonalData(keys, PEPPER).seal(AINO)
     key = await keys.find(sealed.person_id)
     assert key is not None
@@ -178,7 +177,7 @@ async def test_without_the_bucket_opening_fails_as_unavailable(nc: NATS) -> None
 
 
 async def test_without_a_pepper_no_person_can_be_named(nc: NATS) -> None:
-    keys = PersonalKeys(nc.jetstream(), cache_seconds=0)
+    keys = PersonalKeys(nc, cache_seconds=0)
     with pytest.raises(PepperMissing, match="ARCTIC_PERSONAL_DATA_PEPPER"):
         await PersonalData(keys, None).seal(AINO)
 

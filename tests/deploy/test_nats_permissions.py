@@ -287,7 +287,7 @@ KEYS = "$KV.PERSONAL_KEYS"
 
 def persons_of(session: Session) -> PersonalData:
     """A service process's view of persons, connected as that service's user."""
-    return PersonalData(PersonalKeys(session.js, cache_seconds=0), PEPPER)
+    return PersonalData(PersonalKeys(session.nc, cache_seconds=0, timeout=0.5), PEPPER)
 
 
 @pytest.fixture(scope="module")

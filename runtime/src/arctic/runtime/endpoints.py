@@ -7,6 +7,7 @@
         return ThingView.of(thing)
 
 A service's own settings: `Settings = Annotated[MySettings, Depends(settings_of(MySettings))]`.
+Persons named in a command: `persons: PersonsDep`, then `await persons.seal(contact)`.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from fastapi import Depends, Request
 
 from arctic.runtime.clock import Clock
 from arctic.runtime.idempotency import Idempotent, held_transaction
+from arctic.runtime.personal_data import PersonalData
 from arctic.runtime.settings import ServiceSettings
 from arctic.runtime.unit_of_work import UnitOfWork
 
@@ -42,6 +44,11 @@ def clock(request: Request) -> Clock:
     return _resources(request).clock
 
 
+def persons(request: Request) -> PersonalData:
+    """The service's persons' data: seal a person into an event, open one, derive an id."""
+    return _resources(request).persons
+
+
 def settings_of(settings_class: type[S]) -> Callable[[Request], S]:
     """A dependency giving the running service's settings as `settings_class`."""
 
@@ -56,12 +63,15 @@ def settings_of(settings_class: type[S]) -> Callable[[Request], S]:
 
 UnitOfWorkDep = Annotated[UnitOfWork, Depends(unit_of_work)]
 ClockDep = Annotated[Clock, Depends(clock)]
+PersonsDep = Annotated[PersonalData, Depends(persons)]
 
 __all__ = [
     "ClockDep",
     "Idempotent",
+    "PersonsDep",
     "UnitOfWorkDep",
     "clock",
+    "persons",
     "settings_of",
     "unit_of_work",
 ]

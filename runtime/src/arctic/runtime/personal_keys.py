@@ -27,6 +27,7 @@ from collections.abc import Callable
 from uuid import UUID
 
 import nats.errors
+from nats.aio.client import Client as NATS
 from nats.js import JetStreamContext
 from nats.js.api import (
     DiscardPolicy,
@@ -108,6 +109,10 @@ async def wait_for_bucket(js: JetStreamContext, within: float = 60.0) -> None:
 class PersonalKeys:
     """Get, create and erase persons' keys, with a per-process cache.
 
+    While NATS is disconnected every call fails at once (`PersonalKeysUnavailable`) rather
+    than waiting for a reply through the reconnect buffer; a request times out after
+    `timeout` seconds.
+
     The cache keeps a key for `cache_seconds` after it was read or made (0: no cache). A
     time limit rather than a watch on the bucket, because it fails closed: a watch that
     silently stops would keep an erased key usable for ever, a time limit cannot; and it
@@ -119,13 +124,15 @@ class PersonalKeys:
 
     def __init__(
         self,
-        js: JetStreamContext,
+        nc: NATS,
         *,
         cache_seconds: float,
+        timeout: float = 2.0,
         max_cached: int = 10_000,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.js = js
+        self.nc = nc
+        self.js = nc.jetstream(timeout=timeout)
         self.cache_seconds = cache_seconds
         self.max_cached = max_cached
         self.clock = clock
@@ -147,6 +154,7 @@ class PersonalKeys:
         if key is not None:
             return key
         made = new_person_key()
+        self._connected()
         try:
             await self.js.publish(
                 _subject(person_id), made, headers={"Nats-Expected-Last-Subject-Sequence": "0"}
@@ -195,6 +203,7 @@ class PersonalKeys:
 
     async def _message(self, person_id: UUID) -> RawStreamMsg | None:
         """The stored message of the person's key, from the stream leader; None if none."""
+        self._connected()
         try:
             return await self.js.get_msg(STREAM, subject=_subject(person_id))
         except APIError as error:
@@ -203,6 +212,10 @@ class PersonalKeys:
             raise PersonalKeysUnavailable(f"the key could not be read: {error}") from error
         except _NATS_FAILURES as error:
             raise PersonalKeysUnavailable(f"the key could not be read: {error!r}") from error
+
+    def _connected(self) -> None:
+        if not self.nc.is_connected:
+            raise PersonalKeysUnavailable("NATS is not connected")
 
     def _cached(self, person_id: UUID) -> bytes | None:
         entry = self._cache.get(person_id)

@@ -15,6 +15,7 @@ from starlette.routing import Match
 
 from arctic.runtime.db import database_unavailable
 from arctic.runtime.logs import get_logger
+from arctic.runtime.personal_keys import PersonalKeysUnavailable
 
 log = get_logger(__name__)
 PROBLEM_JSON = "application/problem+json"
@@ -164,6 +165,16 @@ async def _problem(request: Request, error: Exception) -> JSONResponse:
     return response
 
 
+async def _keys_unavailable(request: Request, error: Exception) -> JSONResponse:
+    log.warning("personal keys unavailable", path=request.url.path, error=str(error))
+    return problem_response(
+        503,
+        "Service unavailable",
+        "The store of persons' keys cannot be reached; nothing was stored. Try again shortly.",
+        {"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
+
+
 def unexpected_error_response(error: Exception, path: str) -> JSONResponse:
     """The answer to an error nothing handled, logged: 503 with `Retry-After` when the
     database cannot be reached (the caller may retry), else 500."""
@@ -188,4 +199,5 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _invalid)
     app.add_exception_handler(HTTPException, _http)
     app.add_exception_handler(Problem, _problem)
+    app.add_exception_handler(PersonalKeysUnavailable, _keys_unavailable)
     app.add_exception_handler(Exception, _unexpected)

@@ -95,7 +95,7 @@ class Resources:
             sweep_seconds=settings.relay_sweep_seconds,
         )
         scheduler = Scheduler(pool, clock=clock, interval=settings.scheduler_interval_seconds)
-        keys = PersonalKeys(js, cache_seconds=settings.personal_data_cache_seconds)
+        keys = PersonalKeys(nc, cache_seconds=settings.personal_data_cache_seconds)
         persons = PersonalData(keys, settings.personal_data_pepper)
         consumers = [
             Consumer(
