@@ -122,6 +122,11 @@ async def test_a_request_erases_runtime_and_service_rows_once_and_confirms(
         error="SMTP 550 <aino.korhonen@example.fi>: no such user",
         deliveries=10,
     )
+    await pool.execute(
+        """INSERT INTO idempotency_keys (key, fingerprint, created_at, status, headers, body)
+           VALUES ('k-1', 'f', now(), 201, '{}', $1), ('k-2', 'f', now(), 201, '{}', '{}')""",
+        json.dumps({"contact": {"person_id": str(AINO.person_id)}}).encode(),
+    )
     erasure = request()
     headers, body = build_message(erasure, correlation_id="erasure")
     del headers["Nats-Msg-Id"]  # the same request delivered twice
@@ -143,11 +148,14 @@ async def test_a_request_erases_runtime_and_service_rows_once_and_confirms(
     assert confirmation["subject"] == PrototypingPersonalDataErased.subject
     confirmed = json.loads(confirmation["payload"])
     assert confirmed["erasure_id"] == str(erasure.erasure_id)
-    assert confirmed["records"] == 3  # one outbox row, one dead letter, one effect
+    assert confirmed["records"] == 4  # an outbox row, a dead letter, a stored answer, an effect
     [letter] = await list_dead_letters(pool)
     assert letter.error == ERASED_ERROR
     assert letter.payload == build_message(about_aino, correlation_id="c")[1]
     assert info.num_redelivered == 0
+    answers = await pool.fetch("SELECT key, status, body FROM idempotency_keys ORDER BY key")
+    assert [(a["key"], a["status"]) for a in answers] == [("k-1", 410), ("k-2", 201)]
+    assert str(AINO.person_id).encode() not in answers[0]["body"]
 
 
 async def _confirmation_rows(pool: asyncpg.Pool) -> list[asyncpg.Record]:

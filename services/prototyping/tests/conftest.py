@@ -14,7 +14,13 @@ from arctic.runtime.access.roles import Role
 from arctic.runtime.access.testing import Tokens
 from arctic.runtime.db import create_pool
 from arctic.runtime.settings import ServiceSettings
-from arctic.runtime.testing import SecuredNats, prepare_service_database, provision, serving
+from arctic.runtime.testing import (
+    TEST_PEPPER,
+    SecuredNats,
+    prepare_service_database,
+    provision,
+    serving,
+)
 
 
 @pytest.fixture
@@ -37,6 +43,7 @@ async def prototyping(
         service="prototyping",
         database_dsn=dsn,
         relay_sweep_seconds=0.1,
+        personal_data_pepper=TEST_PEPPER,
         **tokens.settings,
         **secured_nats.settings_for("prototyping"),
         **settings_overrides,

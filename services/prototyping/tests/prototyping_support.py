@@ -23,13 +23,24 @@ class Prototyping:
     nc: NATS
 
 
+CONTACT = {
+    "name": "Aino Testaaja",
+    "email": "aino@example.com",
+    "phone": "+358 40 765 4321",
+    "language": "fi",
+}
+"""The company's contact person of the tests, in clear."""
+PERSONAL_VALUES = [str(CONTACT["name"]), str(CONTACT["email"]), str(CONTACT["phone"])]
+"""What must never show in clear in events, logs or after erasure."""
+
+
 def valid_request() -> dict[str, object]:
     """The request of the README's first flow."""
     return {
         "company": {
             "name": "Revontuli Robotics Oy",
             "business_id": "2617416-4",
-            "contact": {"name": "Aino Testaaja", "email": "aino@example.com", "language": "fi"},
+            "contact": CONTACT,
         },
         "title": "Snow-load sensor for roof trusses",
         "problem": "We need a cheap wireless sensor that warns before snow load gets dangerous.",

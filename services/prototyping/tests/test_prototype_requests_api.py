@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 import copy
+import uuid
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from prototyping_support import Prototyping, valid_request
+from prototyping_support import (
+    CONTACT,
+    PERSONAL_VALUES,
+    Prototyping,
+    submitted,
+    valid_request,
+)
+from prototyping_support import published as published_events
 
-from arctic.contracts.envelope import parse_message
-from arctic.runtime.testing import stream_messages, wait_until
+from arctic.contracts.envelope import build_message, parse_message
+from arctic.contracts.events import PersonalDataErasureRequested, PrototypingPersonalDataErased
+from arctic.runtime.servers import LocalNats
+from arctic.runtime.testing import persons_for_tests, stream_messages, wait_until
 
 
 def with_change(path: str, value: Any) -> dict[str, Any]:
@@ -56,6 +67,100 @@ async def test_a_valid_request_is_stored_and_announced_once(prototyping: Prototy
     assert str(envelope.subject) == created["id"]
     assert str(event.request_id) == created["id"]
     assert event.company.contact.language == "fi"
+
+
+async def test_the_contact_is_stored_in_clear_and_announced_only_sealed(
+    prototyping: Prototyping,
+) -> None:
+    created = (await prototyping.http.post("/prototype-requests", json=valid_request())).json()
+    persons = persons_for_tests(prototyping.nc)
+    contact = created["company"]["contact"]
+    assert contact == {
+        **CONTACT,
+        "person_id": str(persons.person_id(str(CONTACT["email"]))),
+        "erased": False,
+    }
+
+    async def published() -> bool:
+        return len(await stream_messages(prototyping.nc, "PROTOTYPING")) == 1
+
+    await wait_until(published)
+    [msg] = await stream_messages(prototyping.nc, "PROTOTYPING")
+    raw = msg.data.decode()
+    for value in (*PERSONAL_VALUES, "Aino", "aino", "765 4321"):
+        assert value not in raw
+    _, event = parse_message(msg.subject, msg.headers, msg.data)
+    assert str(event.company.contact.person_id) == contact["person_id"]
+    details = await persons.open(event.company.contact)
+    assert details is not None
+    assert (details.name, details.email, details.phone) == (
+        CONTACT["name"],
+        CONTACT["email"],
+        CONTACT["phone"],
+    )
+
+
+async def test_while_the_key_store_is_unreachable_a_request_is_503_and_nothing_is_stored(
+    prototyping: Prototyping, nats_server: LocalNats
+) -> None:
+    nats_server.stop()
+
+    response = await prototyping.http.post("/prototype-requests", json=valid_request())
+
+    assert response.status_code == 503
+    assert response.headers["content-type"] == "application/problem+json"
+    assert int(response.headers["Retry-After"]) > 0
+    assert await prototyping.db.fetchval("SELECT count(*) FROM prototype_requests") == 0
+    assert await prototyping.db.fetchval("SELECT count(*) FROM outbox") == 0
+    nats_server.start()  # the tests' NATS client closes cleanly
+
+
+async def test_an_erasure_request_empties_the_contact_and_is_confirmed(
+    prototyping: Prototyping,
+) -> None:
+    created = (await prototyping.http.post("/prototype-requests", json=valid_request())).json()
+    other = await submitted(
+        prototyping,
+        company={**valid_request()["company"], "contact": {**CONTACT, "email": "erik@example.com"}},  # type: ignore[dict-item]
+    )
+    person_id = uuid.UUID(created["company"]["contact"]["person_id"])
+    erasure = PersonalDataErasureRequested(
+        erasure_id=uuid.uuid4(),
+        person_id=person_id,
+        requested_at=datetime.now(UTC),
+        keys_erased_at=datetime.now(UTC),
+    )
+    headers, body = build_message(erasure, correlation_id="erase-aino")
+    await prototyping.nc.jetstream().publish(erasure.subject, body, headers=headers)
+
+    async def confirmed() -> bool:
+        return any(
+            isinstance(event, PrototypingPersonalDataErased)
+            for _, event in await published_events(prototyping)
+        )
+
+    await wait_until(confirmed)
+    [confirmation] = [
+        e
+        for _, e in await published_events(prototyping)
+        if isinstance(e, PrototypingPersonalDataErased)
+    ]
+    assert (confirmation.erasure_id, confirmation.records) == (erasure.erasure_id, 1)
+    erased = (await prototyping.http.get(f"/prototype-requests/{created['id']}")).json()
+    assert erased["company"]["contact"] == {
+        "person_id": str(person_id),
+        "language": "fi",
+        "name": None,
+        "email": None,
+        "phone": None,
+        "erased": True,
+    }
+    kept = (await prototyping.http.get(f"/prototype-requests/{other}")).json()
+    assert kept["company"]["contact"]["email"] == "erik@example.com"
+    row = await prototyping.db.fetchrow(
+        "SELECT * FROM prototype_requests WHERE id = $1", uuid.UUID(created["id"])
+    )
+    assert not [value for value in PERSONAL_VALUES if value in str(dict(row))]
 
 
 async def test_an_unknown_request_is_404_problem(prototyping: Prototyping) -> None:

@@ -9,7 +9,8 @@ from uuid import uuid4
 import pytest
 
 from arctic.contracts.events import PrototypeAccepted, PrototypeRejected, Suggestion
-from arctic.contracts.vocabulary import Company, Discipline, Person, Stage
+from arctic.contracts.examples.parties import AINO, AINO_DETAILS
+from arctic.contracts.vocabulary import Company, Discipline, Stage
 from arctic.prototyping.domain import (
     TRANSITIONS,
     Action,
@@ -22,18 +23,19 @@ from arctic.prototyping.domain import (
 
 NOW = datetime(2025, 3, 3, 9, tzinfo=UTC)
 LATER = NOW + timedelta(days=2)
-COMPANY = Company(
-    name="Revontuli Robotics Oy",
-    business_id="2617416-4",
-    contact=Person(name="Aino Testaaja", email="aino@example.com", language="fi"),
-)
+COMPANY = Company(name="Revontuli Robotics Oy", business_id="2617416-4", contact=AINO)
 ICT, ENERGY = Discipline.ict, Discipline.energy
 VOUCHER = Suggestion(note="The innovation voucher fits better", funding_instrument_id=uuid4())
 
 
 def requested(*disciplines: Discipline) -> PrototypeRequest:
     submission = Submission(
-        COMPANY, "Snow-load sensor", "Roofs collapse", disciplines or [ICT], Stage.concept
+        COMPANY,
+        AINO_DETAILS,
+        "Snow-load sensor",
+        "Roofs collapse",
+        disciplines or [ICT],
+        Stage.concept,
     )
     request, _ = PrototypeRequest.submit(submission, NOW)
     return request
@@ -55,7 +57,7 @@ def act(request: PrototypeRequest, action: Action) -> object:
 
 
 def test_a_submitted_request_is_requested_at_version_1_with_each_discipline_once() -> None:
-    submission = Submission(COMPANY, "Sensor", "Snow", [ICT, ENERGY, ICT], Stage.idea)
+    submission = Submission(COMPANY, AINO_DETAILS, "Sensor", "Snow", [ICT, ENERGY, ICT], Stage.idea)
     request, event = PrototypeRequest.submit(submission, NOW)
     assert (request.status, request.version) == (RequestStatus.requested, 1)
     assert request.disciplines == event.disciplines == [ICT, ENERGY]

@@ -20,6 +20,7 @@ from typing import TypeVar
 from uuid import UUID
 
 import asyncpg
+import orjson
 
 from arctic.contracts.events import PersonalDataErasureRequested, erasure_confirmation_of
 from arctic.contracts.registry import stream_for_subject
@@ -36,6 +37,15 @@ PersonEraser = Callable[[Context[S], PersonalDataErasureRequested], Awaitable[in
 
 REQUEST = PersonalDataErasureRequested
 ERASED_ERROR = "error text erased with a person's personal data"
+ERASED_ANSWER = orjson.dumps(
+    {
+        "type": "about:blank",
+        "title": "Gone",
+        "status": 410,
+        "detail": "The answer to this request named a person whose personal data was erased.",
+    }
+)
+"""What a retried command gets instead of a stored answer that named an erased person."""
 
 
 def erasure_durable(service: str) -> str:
@@ -98,7 +108,10 @@ async def erase_from_runtime_tables(conn: asyncpg.Connection, person_id: UUID) -
     - dead letters naming the person keep their (sealed) message for a replay, but lose
       their error text, which is the one place a handler's words are kept;
     - scheduled events are kept: they must still fire for everyone else they concern, and
-      name the person only sealed.
+      name the person only sealed;
+    - a stored answer to an Idempotency-Key naming the person (by id: answers show persons
+      with their `person_id`) is replaced by a 410 problem, so a retry of that command within
+      the key's window learns it is gone instead of running again.
     """
     needle = str(person_id).encode()
     deleted = await conn.execute(
@@ -111,7 +124,14 @@ async def erase_from_runtime_tables(conn: asyncpg.Connection, person_id: UUID) -
         needle,
         ERASED_ERROR,
     )
-    return _count(deleted) + _count(redacted)
+    forgotten = await conn.execute(
+        """UPDATE idempotency_keys SET status = 410, headers = $2, body = $3
+           WHERE position($1::bytea IN body) > 0""",
+        needle,
+        orjson.dumps({"content-type": "application/problem+json"}).decode(),
+        ERASED_ANSWER,
+    )
+    return _count(deleted) + _count(redacted) + _count(forgotten)
 
 
 def _count(status: str) -> int:

@@ -29,12 +29,15 @@ import asyncpg
 import nats
 import pytest
 from nats.aio.client import Client as NATS
+from pydantic import SecretStr
 
 from arctic.contracts.events import PersonalDataErasureRequested
 from arctic.contracts.registry import STREAMS
 from arctic.runtime.clock import Clock, SettableClock, system_clock
 from arctic.runtime.db import create_pool, ensure_service_schema, migrate
 from arctic.runtime.nats_accounts import OPERATOR_USER, NatsAccounts
+from arctic.runtime.personal_data import PersonalData
+from arctic.runtime.personal_keys import PersonalKeys
 from arctic.runtime.provisioning import ensure_consumer, ensure_personal_keys, ensure_stream
 from arctic.runtime.servers import LocalNats, LocalPostgres, free_port
 from arctic.runtime.service import ServiceDefinition
@@ -189,6 +192,16 @@ async def nc(nats_server: LocalNats) -> AsyncIterator[NATS]:
     client = await nats.connect(nats_server.url, max_reconnect_attempts=-1, reconnect_time_wait=0.2)
     yield client
     await client.close()
+
+
+TEST_PEPPER = SecretStr("the pepper of the tests, not a secret")
+"""`ARCTIC_PERSONAL_DATA_PEPPER` of the services that tests run."""
+
+
+def persons_for_tests(nc: NATS) -> PersonalData:
+    """Persons' data as a service connected to `nc` with the tests' pepper sees it (no cache):
+    for a test to open the persons an event names, or seal one to publish."""
+    return PersonalData(PersonalKeys(nc, cache_seconds=0), TEST_PEPPER)
 
 
 async def wait_until(

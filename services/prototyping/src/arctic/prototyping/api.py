@@ -23,7 +23,7 @@ from arctic.prototyping.schemas import (
 from arctic.runtime.access.principal import Principal, ensure_company_owns
 from arctic.runtime.access.requirements import public, require
 from arctic.runtime.access.roles import Role
-from arctic.runtime.endpoints import ClockDep, Idempotent, UnitOfWorkDep
+from arctic.runtime.endpoints import ClockDep, Idempotent, PersonsDep, UnitOfWorkDep
 from arctic.runtime.pagination import Page, PageDep
 from arctic.runtime.problems import Conflict, InvalidField, NotFound, ProblemFor, problem_for
 
@@ -56,14 +56,26 @@ _CHANGE_ANSWERS: dict[int | str, dict[str, Any]] = {
     status_code=status.HTTP_201_CREATED,
     response_model=PrototypeRequestView,
     dependencies=[Depends(public(rate_limited=True)), Idempotent],
+    responses={
+        503: {
+            "description": "The store of persons' keys cannot be reached: nothing was stored; "
+            "try again after `Retry-After` seconds",
+            **_PROBLEM,
+        }
+    },
     summary="Submit a company's problem or idea for a prototype",
     description="What the public web form posts.",
 )
 async def create_prototype_request(
-    body: NewPrototypeRequest, response: Response, uow: UnitOfWorkDep, clock: ClockDep
+    body: NewPrototypeRequest,
+    response: Response,
+    uow: UnitOfWorkDep,
+    clock: ClockDep,
+    persons: PersonsDep,
 ) -> PrototypeRequestView:
+    contact = await persons.seal(body.company.contact)
     async with uow.transaction() as tx:
-        request = await handlers.submit_request(tx, body.submission(), clock())
+        request = await handlers.submit_request(tx, body.submission(contact), clock())
     response.headers["Location"] = f"/prototype-requests/{request.id}"
     return PrototypeRequestView.of(request)
 

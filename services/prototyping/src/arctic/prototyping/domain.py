@@ -18,7 +18,7 @@ from arctic.contracts.events import (
     PrototypeRequested,
     Suggestion,
 )
-from arctic.contracts.vocabulary import Company, Discipline, Stage
+from arctic.contracts.vocabulary import Company, ContactPerson, Discipline, Stage
 
 
 class RequestStatus(StrEnum):
@@ -76,9 +76,11 @@ class DecisionIncomplete(Exception):
 
 @dataclass(frozen=True)
 class Submission:
-    """A company's problem or idea as submitted."""
+    """A company's problem or idea as submitted: the company with its contact person as
+    events carry them (sealed), and the contact in clear as the company gave it."""
 
     company: Company
+    contact: ContactPerson
     title: str
     problem: str
     disciplines: Sequence[Discipline]
@@ -98,10 +100,14 @@ class Rejection:
 @dataclass
 class PrototypeRequest:
     """A company's request, from submission through triage. `version` counts its changes
-    (1 when submitted); a change is saved only over the version it was read at."""
+    (1 when submitted); a change is saved only over the version it was read at.
+
+    `company` is as events carry it (its contact sealed); `contact` is the contact person in
+    clear, None once their personal data was erased."""
 
     id: UUID
     company: Company
+    contact: ContactPerson | None
     title: str
     problem: str
     disciplines: list[Discipline]
@@ -123,6 +129,7 @@ class PrototypeRequest:
         request = cls(
             id=uuid4(),
             company=submission.company,
+            contact=submission.contact,
             title=submission.title,
             problem=submission.problem,
             disciplines=_once_each(submission.disciplines),

@@ -6,11 +6,13 @@ from collections.abc import Sequence
 from datetime import datetime
 from uuid import UUID
 
-from arctic.contracts.events import PrototypingEvent, Suggestion
+from arctic.contracts.events import PersonalDataErasureRequested, PrototypingEvent, Suggestion
 from arctic.contracts.vocabulary import Discipline
 from arctic.prototyping import store
 from arctic.prototyping.domain import PrototypeRequest, RequestNotFound, Submission
 from arctic.runtime.logs import get_logger
+from arctic.runtime.settings import ServiceSettings
+from arctic.runtime.subscriptions import Context
 from arctic.runtime.unit_of_work import Transaction
 
 log = get_logger(__name__)
@@ -48,6 +50,13 @@ async def reject_request(
     rejected = request.reject(reason, suggestions, now)
     await _save(tx, request, rejected)
     return request
+
+
+async def erase_contact(
+    ctx: Context[ServiceSettings], erasure: PersonalDataErasureRequested
+) -> int:
+    """Erase a person from the requests they are the contact of (ServiceDefinition.erase_person)."""
+    return await store.erase_contact(ctx.tx.conn, erasure.person_id, ctx.clock())
 
 
 async def _load(tx: Transaction, request_id: UUID) -> PrototypeRequest:

@@ -10,7 +10,16 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from arctic.contracts.events import Suggestion
-from arctic.contracts.vocabulary import Company, Discipline, Stage
+from arctic.contracts.vocabulary import (
+    BusinessId,
+    Company,
+    ContactPerson,
+    Discipline,
+    Language,
+    Person,
+    Stage,
+    Text,
+)
 from arctic.prototyping.domain import Action, PrototypeRequest, RequestStatus, Submission
 
 TITLE_MAX = 200
@@ -27,12 +36,29 @@ def _text(max_length: int) -> object:
 Disciplines = Annotated[list[Discipline], Field(min_length=1, max_length=len(Discipline))]
 
 
+class ContactBody(ContactPerson):
+    """The company's contact person, in clear: name, e-mail address, phone (optional) and the
+    language to address them in."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class CompanyBody(BaseModel):
+    """The company asking: its name, business id and contact person."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Text
+    business_id: BusinessId
+    contact: ContactBody
+
+
 class NewPrototypeRequest(BaseModel):
     """A company's problem or idea as it is submitted."""
 
     model_config = ConfigDict(extra="forbid")
 
-    company: Company
+    company: CompanyBody
     title: Annotated[str, _text(TITLE_MAX)]
     problem: Annotated[str, _text(PROBLEM_MAX)]
     disciplines: Disciplines
@@ -40,10 +66,12 @@ class NewPrototypeRequest(BaseModel):
     showcase_consent: bool = False
     origin_inquiry_id: UUID | None = None
 
-    def submission(self) -> Submission:
-        """The submission as the domain takes it."""
+    def submission(self, contact: Person) -> Submission:
+        """The submission as the domain takes it, with the contact as `seal` made it."""
+        company = self.company
         return Submission(
-            self.company,
+            Company(name=company.name, business_id=company.business_id, contact=contact),
+            ContactPerson.model_validate(company.contact.model_dump()),
             self.title,
             self.problem,
             self.disciplines,
@@ -91,12 +119,51 @@ class RejectionView(BaseModel):
     suggestions: list[Suggestion]
 
 
+class ContactView(BaseModel):
+    """The contact person: their pseudonymous id and language, and their details until they
+    are erased (then null, with `erased` true)."""
+
+    person_id: UUID
+    language: Language
+    name: str | None
+    email: str | None
+    phone: str | None
+    erased: bool
+
+    @classmethod
+    def of(cls, person: Person, details: ContactPerson | None) -> ContactView:
+        """The view of a contact; `details` None once erased."""
+        return cls(
+            person_id=person.person_id,
+            language=person.language,
+            name=None if details is None else details.name,
+            email=None if details is None else details.email,
+            phone=None if details is None else details.phone,
+            erased=details is None,
+        )
+
+
+class CompanyView(BaseModel):
+    """The company asking and its contact person."""
+
+    name: str
+    business_id: str
+    contact: ContactView
+
+    @classmethod
+    def of(cls, request: PrototypeRequest) -> CompanyView:
+        """The company of a request, with its contact as the request holds them."""
+        company = request.company
+        contact = ContactView.of(company.contact, request.contact)
+        return cls(name=company.name, business_id=company.business_id, contact=contact)
+
+
 class PrototypeRequestView(BaseModel):
     """A prototype request as callers see it; `allowed_actions` says what triage can do now."""
 
     id: UUID
     status: RequestStatus
-    company: Company
+    company: CompanyView
     title: str
     problem: str
     disciplines: list[Discipline]
@@ -111,5 +178,8 @@ class PrototypeRequestView(BaseModel):
 
     @classmethod
     def of(cls, request: PrototypeRequest) -> PrototypeRequestView:
-        """The view of a request: its public attributes, nothing else."""
-        return cls.model_validate(request, from_attributes=True)
+        """The view of a request: its public attributes, nothing else; the contact in clear
+        from the request's own columns (null once erased), beside their person id."""
+        values = {name: getattr(request, name) for name in cls.model_fields}
+        values["company"] = CompanyView.of(request)
+        return cls.model_validate(values, from_attributes=True)

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from arctic.prototyping.api import PROBLEMS, router
+from arctic.prototyping.handlers import erase_contact
 from arctic.runtime.service import ServiceDefinition
 from arctic.runtime.settings import ServiceSettings
 
@@ -17,4 +18,5 @@ definition = ServiceDefinition(
     local_port=8102,
     routers=[router],
     problems=PROBLEMS,
+    erase_person=erase_contact,
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TypeAlias
 from uuid import UUID
 
@@ -9,30 +10,35 @@ import asyncpg
 import orjson
 
 from arctic.contracts.events import Suggestion
-from arctic.contracts.vocabulary import Company, Discipline, Stage
+from arctic.contracts.vocabulary import Company, ContactPerson, Discipline, Person, Stage
 from arctic.prototyping.domain import PrototypeRequest, Rejection, RequestStatus
 from arctic.runtime.pagination import Keyset, PageRequest, fetch_page
 from arctic.runtime.unit_of_work import expect_changed
 
 Db: TypeAlias = asyncpg.Connection | asyncpg.Pool
 BY_REQUESTED = Keyset("requested_at", "id")
-_COLUMNS = """id, company_name, business_id, contact_name, contact_email, contact_language,
+_COLUMNS = """id, company_name, business_id, contact_person_id, contact_language,
+    contact_sealed, contact_name, contact_email, contact_phone,
     title, problem, disciplines, stage, showcase_consent, origin_inquiry_id, status, requested_at,
     version, decided_at, confirmed_disciplines, rejection_reason, suggestions"""
 
 
 async def insert_request(conn: asyncpg.Connection, request: PrototypeRequest) -> None:
     """Store a new request."""
-    contact = request.company.contact
+    person, contact = request.company.contact, request.contact
+    assert contact is not None, "a new request has its contact in clear"
     await conn.execute(
-        f"INSERT INTO prototype_requests ({_COLUMNS}) VALUES "
-        "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)",
+        f"INSERT INTO prototype_requests ({_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
+        "$9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)",
         request.id,
         request.company.name,
         request.company.business_id,
+        person.person_id,
+        person.language.value,
+        person.sealed_details,
         contact.name,
-        str(contact.email),
-        contact.language.value,
+        contact.email,
+        contact.phone,
         request.title,
         request.problem,
         [d.value for d in request.disciplines],
@@ -93,6 +99,21 @@ async def list_requests(
     return [_to_request(row) for row in rows], next_cursor
 
 
+async def erase_contact(conn: asyncpg.Connection, person_id: UUID, at: datetime) -> int:
+    """Erase a contact person's details from every request naming them (the sealed form,
+    unreadable once their key is gone, stays for the request's later events); return how
+    many requests were touched."""
+    status: str = await conn.execute(
+        """UPDATE prototype_requests
+           SET contact_name = NULL, contact_email = NULL, contact_phone = NULL,
+               contact_erased_at = $2
+           WHERE contact_person_id = $1 AND contact_erased_at IS NULL""",
+        person_id,
+        at,
+    )
+    return int(status.rsplit(" ", 1)[1])
+
+
 def _to_request(row: asyncpg.Record) -> PrototypeRequest:
     rejection = None
     if row["rejection_reason"] is not None:
@@ -102,16 +123,22 @@ def _to_request(row: asyncpg.Record) -> PrototypeRequest:
         )
     return PrototypeRequest(
         id=row["id"],
-        company=Company.model_validate(
-            {
-                "name": row["company_name"],
-                "business_id": row["business_id"],
-                "contact": {
-                    "name": row["contact_name"],
-                    "email": row["contact_email"],
-                    "language": row["contact_language"],
-                },
-            }
+        company=Company(
+            name=row["company_name"],
+            business_id=row["business_id"],
+            contact=Person(
+                person_id=row["contact_person_id"],
+                language=row["contact_language"],
+                sealed_details=row["contact_sealed"],
+            ),
+        ),
+        contact=None
+        if row["contact_email"] is None
+        else ContactPerson(
+            name=row["contact_name"],
+            email=row["contact_email"],
+            phone=row["contact_phone"],
+            language=row["contact_language"],
         ),
         title=row["title"],
         problem=row["problem"],
