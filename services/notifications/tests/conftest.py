@@ -21,6 +21,7 @@ from arctic.runtime.db import create_pool
 from arctic.runtime.mailsink import MailSink
 from arctic.runtime.servers import LocalPostgres, free_port
 from arctic.runtime.testing import (
+    TEST_PEPPER,
     SecuredNats,
     create_database,
     prepare_service_database,
@@ -53,6 +54,7 @@ async def runner(
             delivery_retry_base_seconds=0.3,
             delivery_poll_seconds=0.05,
             relay_sweep_seconds=0.1,
+            personal_data_pepper=TEST_PEPPER,
             **tokens.settings,
             **secured_nats.settings_for("notifications"),
             **overrides,

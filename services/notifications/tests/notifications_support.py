@@ -19,8 +19,9 @@ from nats.aio.client import Client as NATS
 from arctic.contracts.envelope import build_message
 from arctic.contracts.events import PrototypeRequested
 from arctic.contracts.examples import example_of
+from arctic.contracts.vocabulary import ContactPerson
 from arctic.runtime.mailsink import MailSink
-from arctic.runtime.testing import stream_messages
+from arctic.runtime.testing import persons_for_tests, stream_messages
 
 COORDINATORS = "coordinators@lapinamk.example"
 
@@ -53,10 +54,20 @@ class Notifications:
 ServiceRunner = Callable[..., AbstractAsyncContextManager[Notifications]]
 
 
-def prototype_requested(language: str = "fi", **changes: Any) -> PrototypeRequested:
-    """A PrototypeRequested with a fresh id whose contact reads `language`."""
-    contact = {"name": "Aino Testaaja", "email": "aino@example.com", "language": language}
-    company = {"name": "Revontuli Robotics Oy", "business_id": "2617416-4", "contact": contact}
+CONTACT = ContactPerson(
+    name="Aino Testaaja", email="aino@example.com", phone="+358 40 765 4321", language="fi"
+)
+"""The company's contact person of the tests, in clear."""
+PERSONAL_VALUES = [CONTACT.name, CONTACT.email, str(CONTACT.phone)]
+
+
+async def prototype_requested(
+    nc: NATS, language: str = "fi", *, contact: ContactPerson = CONTACT, **changes: Any
+) -> PrototypeRequested:
+    """A PrototypeRequested with a fresh id whose contact, addressed in `language`, is sealed
+    as prototyping would seal them."""
+    person = await persons_for_tests(nc).seal(contact.model_copy(update={"language": language}))
+    company = {"name": "Revontuli Robotics Oy", "business_id": "2617416-4", "contact": person}
     return example_of(
         PrototypeRequested,
         request_id=uuid.uuid4(),

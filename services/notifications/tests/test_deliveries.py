@@ -38,7 +38,7 @@ async def delivered(service: Notifications, count: int) -> None:
 @pytest.fixture
 async def three_requests(run_notifications: ServiceRunner) -> Any:
     async with run_notifications() as service:
-        events = [prototype_requested(title=f"Request {i}") for i in range(3)]
+        events = [await prototype_requested(service.nc, title=f"Request {i}") for i in range(3)]
         ids = [
             await publish(service.nc, e, correlation_id=f"flow-{i}") for i, e in enumerate(events)
         ]
@@ -89,15 +89,15 @@ async def test_a_bad_query_is_422_naming_the_parameter(
 async def test_settled_deliveries_leave_after_their_retention_and_the_inbox_still_guards(
     run_notifications: ServiceRunner, clock: SettableClock
 ) -> None:
-    event = prototype_requested()
     async with run_notifications(clock=clock, housekeeping_interval_seconds=0.1) as service:
+        event = await prototype_requested(service.nc)
         event_id = await publish(service.nc, event)
         await delivered(service, 2)
         pending = await service.db.fetchval(
             """INSERT INTO deliveries (id, source_event_id, source_event_type, recipient,
                    channel, template, language, subject, body, correlation_id, next_attempt_at)
-               VALUES (gen_random_uuid(), gen_random_uuid(), 't', 'later@example.com', 'email',
-                   't', 'fi', 's', 'b', 'c', now() + interval '1000 days') RETURNING id"""
+               VALUES (gen_random_uuid(), gen_random_uuid(), 't', 'later@lapinamk.example',
+                   'email', 't', 'fi', 's', 'b', 'c', now() + interval '1000 days') RETURNING id"""
         )
         clock.advance(timedelta(days=91))  # past the 90 days settled deliveries are kept
 

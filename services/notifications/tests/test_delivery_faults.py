@@ -39,7 +39,7 @@ async def test_a_database_outage_after_the_server_accepted_a_mail_sends_it_only_
                 restartable_postgres.stop()
 
         service.sink.on_mail = stop_postgres_once
-        await publish(service.nc, prototype_requested())
+        await publish(service.nc, await prototype_requested(service.nc))
         await wait_until(lambda: _true(went_down.is_set()))
         await asyncio.sleep(3)  # the outage: three times the stale-claim limit
         await asyncio.to_thread(restartable_postgres.start, durable=False)
@@ -92,7 +92,7 @@ async def test_a_mail_that_cannot_be_composed_fails_at_once_with_its_error_and_e
 
 async def _add_delivery(service: Notifications, recipient: str, subject: str) -> tuple[str, str]:
     """A delivery row as the consumer would write it (its data straight from the caller)."""
-    source = envelope_for(prototype_requested(), correlation_id="c-delivery")
+    source = envelope_for(await prototype_requested(service.nc), correlation_id="c-delivery")
     message = Message(recipient, Channel.email, "acknowledgement", Language.fi, subject, "Hei")
     async with service.db.acquire() as conn:
         await store.add_delivery(conn, message, source)

@@ -25,7 +25,7 @@ async def test_the_contact_gets_an_acknowledgement_in_their_language_and_coordin
     run_notifications: ServiceRunner, language: str
 ) -> None:
     async with run_notifications() as service:
-        event = prototype_requested(language)
+        event = await prototype_requested(service.nc, language)
         event_id = await publish(service.nc, event)
         await wait_until(lambda: _mails(service, 2))
         await wait_until(lambda: _events(service, 2))
@@ -49,8 +49,10 @@ async def test_the_contact_gets_an_acknowledgement_in_their_language_and_coordin
 
 async def test_a_redelivered_event_sends_no_second_mail(run_notifications: ServiceRunner) -> None:
     async with run_notifications() as service:
-        await publish(service.nc, prototype_requested(), copies=2)
-        marker = await publish(service.nc, prototype_requested("en"))  # behind both copies
+        await publish(service.nc, await prototype_requested(service.nc), copies=2)
+        marker = await publish(
+            service.nc, await prototype_requested(service.nc, "en")
+        )  # behind both copies
         await wait_until(lambda: _delivered_for(service, marker))
         await wait_until(lambda: service.all_settled(4))
     # The copies came before the marker: any delivery of theirs would be a row here.
@@ -59,10 +61,10 @@ async def test_a_redelivered_event_sends_no_second_mail(run_notifications: Servi
 
 async def test_a_restart_sends_nothing_twice(run_notifications: ServiceRunner) -> None:
     async with run_notifications() as service:
-        await publish(service.nc, prototype_requested())
+        await publish(service.nc, await prototype_requested(service.nc))
         await wait_until(lambda: _mails(service, 2))
     async with run_notifications() as service:
-        await publish(service.nc, prototype_requested("en"))
+        await publish(service.nc, await prototype_requested(service.nc, "en"))
         await wait_until(lambda: service.all_settled(4))
         found = await service.deliveries()
     assert len(read_mails(service.sink)) == 4
@@ -73,7 +75,7 @@ async def test_mail_waits_while_smtp_is_down_and_arrives_once_when_it_is_back(
     run_notifications: ServiceRunner,
 ) -> None:
     async with run_notifications(sink_up=False) as service:
-        event_id = await publish(service.nc, prototype_requested())
+        event_id = await publish(service.nc, await prototype_requested(service.nc))
 
         async def retried() -> bool:
             found = await deliveries_for(service, event_id)
@@ -92,7 +94,7 @@ async def test_retries_exhausted_publish_notification_failed_with_the_last_error
     run_notifications: ServiceRunner,
 ) -> None:
     async with run_notifications(sink_up=False, delivery_max_attempts=2) as service:
-        event_id = await publish(service.nc, prototype_requested())
+        event_id = await publish(service.nc, await prototype_requested(service.nc))
         await wait_until(lambda: _events(service, 2), within=15)
         found = await deliveries_for(service, event_id)
     failed = await notification_events(service.ops)

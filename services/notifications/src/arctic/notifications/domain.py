@@ -19,16 +19,39 @@ class DeliveryStatus(StrEnum):
     failed = "failed"
 
 
+ERASED_RECIPIENT = "the recipient's personal data was erased"
+"""Why a message for an erased person is never sent."""
+
+
 @dataclass(frozen=True)
 class Message:
-    """What to send to whom, before it is stored as a delivery."""
+    """What to send to whom, before it is stored as a delivery.
 
-    recipient: str
+    `recipient_person_id` names the person it is for (None for a role address); `names` every
+    person whose details the text holds, so that their erasure finds it. A message for a
+    person who was erased has no address and no text: it is recorded as failed, not sent.
+    """
+
+    recipient: str | None
     channel: Channel
     template: str
     language: Language
-    subject: str
-    body: str
+    subject: str | None
+    body: str | None
+    recipient_person_id: UUID | None = None
+    names: tuple[UUID, ...] = ()
+
+    @classmethod
+    def for_erased(
+        cls, person_id: UUID, channel: Channel, template: str, language: Language
+    ) -> Message:
+        """The message a person would have got, had they not been erased."""
+        return cls(None, channel, template, language, None, None, person_id, (person_id,))
+
+    @property
+    def sendable(self) -> bool:
+        """Whether there is someone to send it to."""
+        return self.recipient is not None
 
 
 @dataclass(frozen=True)
@@ -40,12 +63,15 @@ class Delivery:
     source_event_type: str
     source_subject: str | None
     """The ce-subject of the source event: the id of what the message is about."""
-    recipient: str
+    recipient: str | None
+    """The address; None once the recipient's personal data was erased."""
+    recipient_person_id: UUID | None
+    named_person_ids: list[UUID]
     channel: Channel
     template: str
     language: Language
-    subject: str
-    body: str
+    subject: str | None
+    body: str | None
     correlation_id: str
     status: DeliveryStatus
     attempts: int
@@ -53,14 +79,17 @@ class Delivery:
     last_error: str | None
     created_at: datetime
     delivered_at: datetime | None
+    erased_at: datetime | None
 
     def outcome(self) -> dict[str, object]:
-        """What NotificationDelivered and NotificationFailed say of this delivery."""
+        """What NotificationDelivered and NotificationFailed say of this delivery: a person
+        by id, never by address; a role address or webhook as it is."""
         return {
             "notification_id": self.id,
             "source_event_id": self.source_event_id,
             "source_event_type": self.source_event_type,
-            "recipient": self.recipient,
+            "recipient_person_id": self.recipient_person_id,
+            "recipient_address": self.recipient if self.recipient_person_id is None else None,
             "channel": self.channel,
             "attempts": self.attempts,
         }

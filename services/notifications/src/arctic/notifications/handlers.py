@@ -4,44 +4,140 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime, timedelta
+from uuid import UUID, uuid4
 
 from arctic.contracts.envelope import Envelope
-from arctic.contracts.events import PrototypeRequested
-from arctic.contracts.vocabulary import Channel
+from arctic.contracts.events import (
+    NotificationFailed,
+    PersonalDataErased,
+    PersonalDataErasureRequested,
+    PrototypeRequested,
+)
+from arctic.contracts.vocabulary import Channel, PersonDetails
 from arctic.notifications import store, templates
-from arctic.notifications.domain import Message
+from arctic.notifications.domain import ERASED_RECIPIENT, Message
 from arctic.notifications.settings import NotificationsSettings
 from arctic.runtime.logs import get_logger
+from arctic.runtime.subscriptions import Context
 from arctic.runtime.unit_of_work import Transaction
 
 log = get_logger(__name__)
+ACKNOWLEDGEMENT = "acknowledgement"
 
 
 def prototype_requested_messages(
-    event: PrototypeRequested, settings: NotificationsSettings
+    event: PrototypeRequested, contact: PersonDetails | None, settings: NotificationsSettings
 ) -> list[Message]:
-    """An acknowledgement to the company contact, and a new-request note to the coordinators."""
-    contact = event.company.contact
-    subject, body = templates.acknowledgement(event)
+    """An acknowledgement to the company contact (`contact`: their details opened from the
+    event, None when they were erased), and a new-request note to the coordinators."""
+    person = event.company.contact
     coordinators = settings.coordinators_language
     staff_subject, staff_body = templates.new_request(event, coordinators)
-    return [
-        Message(
-            str(contact.email), Channel.email, "acknowledgement", contact.language, subject, body
-        ),
-        Message(
-            settings.prototyping_coordinators_email,
-            Channel.email,
-            "new_prototype_request",
-            coordinators,
-            staff_subject,
-            staff_body,
-        ),
-    ]
+    staff_note = Message(
+        settings.prototyping_coordinators_email,
+        Channel.email,
+        "new_prototype_request",
+        coordinators,
+        staff_subject,
+        staff_body,
+    )
+    if contact is None:
+        erased = Message.for_erased(
+            person.person_id, Channel.email, ACKNOWLEDGEMENT, person.language
+        )
+        return [erased, staff_note]
+    subject, body = templates.acknowledgement(event, contact)
+    acknowledgement = Message(
+        contact.email,
+        Channel.email,
+        ACKNOWLEDGEMENT,
+        person.language,
+        subject,
+        body,
+        recipient_person_id=person.person_id,
+        names=(person.person_id,),
+    )
+    return [acknowledgement, staff_note]
 
 
-async def plan_deliveries(tx: Transaction, source: Envelope, messages: Sequence[Message]) -> None:
-    """Store each message to deliver for the event of `source` (once per recipient, channel)."""
+async def plan_deliveries(
+    tx: Transaction, source: Envelope, messages: Sequence[Message], now: datetime
+) -> None:
+    """Store each message to deliver for the event of `source` (once per recipient and
+    channel); a message for an erased person is recorded as failed, with its event."""
     for message in messages:
-        added = await store.add_delivery(tx.conn, message, source)
-        log.info("delivery planned", template=message.template, new=added)
+        if message.sendable:
+            added = await store.add_delivery(tx.conn, message, source)
+            log.info("delivery planned", template=message.template, new=added)
+            continue
+        failed = await store.add_failed_delivery(tx.conn, message, source, ERASED_RECIPIENT)
+        if failed is not None:
+            await tx.emit(
+                NotificationFailed(**failed.outcome(), last_error=ERASED_RECIPIENT, failed_at=now)
+            )
+        log.info("delivery not made: recipient erased", template=message.template)
+
+
+async def erase_recipient(
+    ctx: Context[NotificationsSettings], erasure: PersonalDataErasureRequested
+) -> int:
+    """Erase a person from the deliveries made for them or naming them
+    (ServiceDefinition.erase_person): address and text emptied; one not sent yet is failed,
+    with its NotificationFailed."""
+    erased, stopped = await store.erase_person(
+        ctx.tx.conn, erasure.person_id, ctx.clock(), ERASED_RECIPIENT
+    )
+    for delivery in stopped:
+        await ctx.tx.emit(
+            NotificationFailed(
+                **delivery.outcome(), last_error=ERASED_RECIPIENT, failed_at=ctx.clock()
+            )
+        )
+    return erased
+
+
+ERASURE_MARGIN = timedelta(seconds=1)
+
+
+async def request_erasure(
+    tx: Transaction,
+    person_id: UUID,
+    requested_at: datetime,
+    keys_erased_at: datetime,
+    cache_seconds: float,
+) -> store.Erasure:
+    """Record an erasure whose key is erased already, and have every service erase the person
+    once no process can hold the key in its cache any more (PersonalDataErasureRequested,
+    scheduled `cache_seconds` after the key's erasure)."""
+    erasure = store.Erasure(
+        id=uuid4(),
+        person_id=person_id,
+        requested_at=requested_at,
+        keys_erased_at=keys_erased_at,
+        erase_after=keys_erased_at + timedelta(seconds=cache_seconds) + ERASURE_MARGIN,
+        confirmations={},
+    )
+    await store.insert_erasure(tx.conn, erasure)
+    request = PersonalDataErasureRequested(
+        erasure_id=erasure.id,
+        person_id=person_id,
+        requested_at=requested_at,
+        keys_erased_at=keys_erased_at,
+    )
+    await tx.schedule(f"personal-data-erasure:{erasure.id}", request, erasure.erase_after)
+    log.info("personal data erasure requested", erasure_id=str(erasure.id))
+    return erasure
+
+
+async def record_confirmation(
+    ctx: Context[NotificationsSettings], confirmation: PersonalDataErased
+) -> None:
+    """A service confirmed an erasure: remember who, how many rows, when."""
+    await store.record_confirmation(
+        ctx.tx.conn,
+        confirmation.erasure_id,
+        confirmation.service,
+        confirmation.records,
+        confirmation.erased_at,
+    )

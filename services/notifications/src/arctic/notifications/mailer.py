@@ -31,14 +31,15 @@ def refusal(error: Exception) -> str:
     with every address withheld, are kept.
     """
     if isinstance(error, aiosmtplib.SMTPRecipientsRefused):
-        replies = "; ".join(f"{r.code} {_withheld(r.message)}" for r in error.recipients)
+        replies = "; ".join(f"{r.code} {withheld(r.message)}" for r in error.recipients)
         return f"{type(error).__name__}: {replies}"
     if isinstance(error, aiosmtplib.SMTPResponseException):
-        return f"{type(error).__name__}: {error.code} {_withheld(error.message)}"
-    return f"{type(error).__name__}: {_withheld(str(error))}"
+        return f"{type(error).__name__}: {error.code} {withheld(error.message)}"
+    return f"{type(error).__name__}: {withheld(str(error))}"
 
 
-def _withheld(text: str) -> str:
+def withheld(text: str) -> str:
+    """`text` with every e-mail address in it withheld."""
     return _ADDRESS.sub(WITHHELD, text)
 
 
@@ -53,6 +54,8 @@ def compose(delivery: Delivery, settings: NotificationsSettings) -> EmailMessage
     Every header value passes `header_text` first: a title or a name is the caller's text,
     and a line break in it must not end the header (or fail the delivery). The message uses
     the SMTP policy (CRLF line ends; non-ASCII and long values encoded and folded)."""
+    assert delivery.recipient is not None, "an erased recipient is never sent to"
+    assert delivery.body is not None, "an erased message is never sent"
     mail = EmailMessage(policy=email.policy.SMTP)
     mail["From"] = header_text(settings.mail_from)
     mail["To"] = header_text(delivery.recipient)

@@ -10,7 +10,8 @@ claim has gone stale; so a kill repeats at most the sends in flight, `delivery_c
 Every attempt ends in a recorded outcome: delivered (NotificationDelivered), or a failure
 with its error and either a retry at a later time or, when no attempt is left or the mail
 cannot even be composed, `failed` with NotificationFailed. Each is logged with the delivery
-id and the event id.
+id and the event id. A delivery whose recipient was erased while it waited or was being sent
+ends `failed` with the reason, never sent (again). No error text names the recipient.
 """
 
 from __future__ import annotations
@@ -23,8 +24,8 @@ from datetime import UTC, datetime, timedelta
 
 from arctic.contracts.events import NotificationDelivered, NotificationFailed
 from arctic.notifications import store
-from arctic.notifications.domain import Delivery, RetryPolicy
-from arctic.notifications.mailer import MailRefused, compose, send_mail
+from arctic.notifications.domain import ERASED_RECIPIENT, Delivery, RetryPolicy
+from arctic.notifications.mailer import MailRefused, compose, send_mail, withheld
 from arctic.notifications.settings import NotificationsSettings
 from arctic.runtime.context import bound
 from arctic.runtime.faults import is_infrastructure_fault
@@ -85,17 +86,21 @@ async def attempt(
 
 
 async def _send(delivery: Delivery, settings: NotificationsSettings) -> Sent | NotSent:
+    if delivery.erased_at is not None:  # erased while an earlier attempt was under way
+        return NotSent(ERASED_RECIPIENT, True)
     try:
         mail = compose(delivery, settings)
     except Exception as error:  # the same data will not compose better next time
-        return NotSent(f"the mail cannot be composed: {type(error).__name__}: {error}", True)
+        text = withheld(f"{type(error).__name__}: {error}")
+        return NotSent(f"the mail cannot be composed: {text}", True)
     try:
         await send_mail(mail, settings)
     except MailRefused as error:
         return NotSent(str(error))
     except Exception as error:  # unforeseen: recorded and retried, never left in `sending`
-        log.exception("sending failed unexpectedly", template=delivery.template)
-        return NotSent(f"{type(error).__name__}: {error}")
+        text = withheld(f"{type(error).__name__}: {error}")
+        log.error("sending failed unexpectedly", template=delivery.template, error=text)
+        return NotSent(text)
     return Sent(datetime.now(UTC))
 
 
@@ -143,23 +148,25 @@ async def _not_sent(
     retry_at = (
         None if outcome.final else retry_policy(settings).after_failure(delivery.attempts, now)
     )
+    error = outcome.error
     async with _outcome_transaction(resources, delivery) as tx:
         if retry_at is not None:
-            await store.mark_retry(tx.conn, delivery.id, outcome.error, retry_at)
+            erased = await store.mark_retry(tx.conn, delivery.id, error, retry_at, ERASED_RECIPIENT)
+            if erased:  # its recipient was erased while it was being sent: no retry
+                retry_at, error = None, ERASED_RECIPIENT
         else:
-            await store.mark_failed(tx.conn, delivery.id, outcome.error)
-            await tx.emit(
-                NotificationFailed(**delivery.outcome(), last_error=outcome.error, failed_at=now)
-            )
+            await store.mark_failed(tx.conn, delivery.id, error)
+        if retry_at is None:
+            await tx.emit(NotificationFailed(**delivery.outcome(), last_error=error, failed_at=now))
     if retry_at is not None:
         log.warning(
             "delivery attempt failed, will retry",
             attempts=delivery.attempts,
             retry_at=retry_at.isoformat(),
-            error=outcome.error,
+            error=error,
         )
     else:
-        log.error("notification failed", attempts=delivery.attempts, error=outcome.error)
+        log.error("notification failed", attempts=delivery.attempts, error=error)
 
 
 def _outcome_transaction(

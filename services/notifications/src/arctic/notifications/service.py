@@ -2,8 +2,9 @@
 
 from pathlib import Path
 
-from arctic.notifications.api import router
+from arctic.notifications.api import erasure_router, router
 from arctic.notifications.consumers import SUBSCRIPTIONS
+from arctic.notifications.handlers import erase_recipient
 from arctic.notifications.sender import run_deliveries
 from arctic.notifications.settings import NotificationsSettings
 from arctic.notifications.store import PRUNE_SETTLED
@@ -16,7 +17,9 @@ definition = ServiceDefinition(
     settings_class=NotificationsSettings,
     subscriptions=SUBSCRIPTIONS,
     local_port=8104,
-    routers=[router],
+    routers=[router, erasure_router],
     workers=[run_deliveries],
     prunes=[PRUNE_SETTLED],
+    erase_person=erase_recipient,
+    owns_personal_keys=True,
 )

@@ -16,15 +16,32 @@ from arctic.notifications.settings import NotificationsSettings
 from arctic.runtime.housekeeping import Prune
 from arctic.runtime.pagination import PageRequest, fetch_page
 
+_INSERT = """INSERT INTO deliveries (id, source_event_id, source_event_type, source_subject,
+        recipient, channel, template, language, subject, body, correlation_id,
+        recipient_person_id, named_person_ids, status, last_error)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+    ON CONFLICT DO NOTHING RETURNING *"""
+
 
 async def add_delivery(conn: asyncpg.Connection, message: Message, source: Envelope) -> bool:
     """Store a message to deliver for the event of `source`; False when this (event,
     recipient, channel) exists already."""
-    inserted = await conn.fetchval(
-        """INSERT INTO deliveries (id, source_event_id, source_event_type, source_subject,
-               recipient, channel, template, language, subject, body, correlation_id)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-           ON CONFLICT (source_event_id, recipient, channel) DO NOTHING RETURNING true""",
+    return await _insert(conn, message, source, "pending", None) is not None
+
+
+async def add_failed_delivery(
+    conn: asyncpg.Connection, message: Message, source: Envelope, reason: str
+) -> Delivery | None:
+    """Record a message that will not be sent (its recipient was erased) as failed with
+    `reason`; None when it was recorded already."""
+    return await _insert(conn, message, source, "failed", reason)
+
+
+async def _insert(
+    conn: asyncpg.Connection, message: Message, source: Envelope, status: str, error: str | None
+) -> Delivery | None:
+    row = await conn.fetchrow(
+        _INSERT,
         new_event_id(),
         source.id,
         source.type,
@@ -36,8 +53,38 @@ async def add_delivery(conn: asyncpg.Connection, message: Message, source: Envel
         message.subject,
         message.body,
         source.correlation_id,
+        message.recipient_person_id,
+        list(message.names),
+        status,
+        error,
     )
-    return bool(inserted)
+    return None if row is None else to_delivery(row)
+
+
+async def erase_person(
+    conn: asyncpg.Connection, person_id: UUID, at: datetime, reason: str
+) -> tuple[int, list[Delivery]]:
+    """Empty the address (if theirs), subject and body of every delivery for or naming the
+    person; fail those waiting to be sent with `reason` (one being sent now finishes its
+    attempt with the text it holds; a retry it would need fails). Return how many were
+    erased, and the ones this stopped."""
+    rows = await conn.fetch(
+        """WITH erased AS (
+               SELECT id, status = 'pending' AS unsent FROM deliveries
+               WHERE $1 = ANY(named_person_ids) AND erased_at IS NULL FOR UPDATE)
+           UPDATE deliveries d SET
+               recipient = CASE WHEN d.recipient_person_id = $1 THEN NULL ELSE d.recipient END,
+               subject = NULL, body = NULL, erased_at = $2,
+               status = CASE WHEN e.unsent THEN 'failed' ELSE d.status END,
+               last_error = CASE WHEN e.unsent THEN $3 ELSE d.last_error END
+           FROM erased e WHERE d.id = e.id
+           RETURNING d.*, e.unsent""",
+        person_id,
+        at,
+        reason,
+    )
+    stopped = [to_delivery(row) for row in rows if row["unsent"]]
+    return len(rows), stopped
 
 
 async def claim_due(conn: asyncpg.Connection, limit: int, stale_after: float) -> list[Delivery]:
@@ -75,16 +122,26 @@ async def mark_delivered(conn: asyncpg.Connection, delivery_id: UUID, at: dateti
 
 
 async def mark_retry(
-    conn: asyncpg.Connection, delivery_id: UUID, error: str, next_attempt_at: datetime
-) -> None:
-    """Record a failed attempt and when to try again."""
-    await conn.execute(
-        "UPDATE deliveries SET status = 'pending', last_error = $2, next_attempt_at = $3 "
-        "WHERE id = $1",
+    conn: asyncpg.Connection,
+    delivery_id: UUID,
+    error: str,
+    next_attempt_at: datetime,
+    erased_reason: str,
+) -> bool:
+    """Record a failed attempt and when to try again; or, when the recipient was erased while
+    the attempt was under way, that the delivery failed for good (`erased_reason`): True then."""
+    erased: bool = await conn.fetchval(
+        """UPDATE deliveries SET
+               status = CASE WHEN erased_at IS NULL THEN 'pending' ELSE 'failed' END,
+               last_error = CASE WHEN erased_at IS NULL THEN $2 ELSE $4 END,
+               next_attempt_at = $3
+           WHERE id = $1 RETURNING erased_at IS NOT NULL""",
         delivery_id,
         error,
         next_attempt_at,
+        erased_reason,
     )
+    return erased
 
 
 async def mark_failed(conn: asyncpg.Connection, delivery_id: UUID, error: str) -> None:
@@ -139,7 +196,63 @@ longer, still stops a redelivered event from planning its mail again.)"""
 def to_delivery(row: asyncpg.Record) -> Delivery:
     """A row as a Delivery."""
     values = dict(row)
+    values.pop("unsent", None)
     values["status"] = DeliveryStatus(values["status"])
     values["channel"] = Channel(values["channel"])
     values["language"] = Language(values["language"])
     return Delivery(**values)
+
+
+@dataclass(frozen=True)
+class Erasure:
+    """An erasure request taken here, and the services that confirmed it so far."""
+
+    id: UUID
+    person_id: UUID
+    requested_at: datetime
+    keys_erased_at: datetime
+    erase_after: datetime
+    confirmations: dict[str, tuple[int, datetime]]
+    """By service: how many rows it erased or redacted, and when it confirmed."""
+
+
+async def insert_erasure(conn: asyncpg.Connection, erasure: Erasure) -> None:
+    """Record an erasure request."""
+    await conn.execute(
+        """INSERT INTO erasures (id, person_id, requested_at, keys_erased_at, erase_after)
+           VALUES ($1, $2, $3, $4, $5)""",
+        erasure.id,
+        erasure.person_id,
+        erasure.requested_at,
+        erasure.keys_erased_at,
+        erasure.erase_after,
+    )
+
+
+async def record_confirmation(
+    conn: asyncpg.Connection, erasure_id: UUID, service: str, records: int, at: datetime
+) -> None:
+    """Record a service's confirmation of an erasure (once per service)."""
+    await conn.execute(
+        """INSERT INTO erasure_confirmations (erasure_id, service, records, confirmed_at)
+           VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING""",
+        erasure_id,
+        service,
+        records,
+        at,
+    )
+
+
+async def get_erasure(db: asyncpg.Pool | asyncpg.Connection, erasure_id: UUID) -> Erasure | None:
+    """An erasure request with its confirmations, or None."""
+    row = await db.fetchrow("SELECT * FROM erasures WHERE id = $1", erasure_id)
+    if row is None:
+        return None
+    confirmed = await db.fetch(
+        "SELECT service, records, confirmed_at FROM erasure_confirmations WHERE erasure_id = $1",
+        erasure_id,
+    )
+    return Erasure(
+        **dict(row),
+        confirmations={c["service"]: (c["records"], c["confirmed_at"]) for c in confirmed},
+    )

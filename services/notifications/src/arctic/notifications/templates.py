@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from arctic.contracts.events import PrototypeRequested
-from arctic.contracts.vocabulary import Language
+from arctic.contracts.vocabulary import Language, PersonDetails
 
 ACKNOWLEDGEMENT_SUBJECT = {
     Language.fi: "Saimme prototyyppipyyntönne: {title}",
@@ -116,11 +116,12 @@ Svara företaget inom fem arbetsdagar.
 _YES_NO = {Language.fi: ("kyllä", "ei"), Language.en: ("yes", "no"), Language.sv: ("ja", "nej")}
 
 
-def acknowledgement(event: PrototypeRequested) -> tuple[str, str]:
-    """Subject and body of the acknowledgement to the company contact, in their language."""
+def acknowledgement(event: PrototypeRequested, contact: PersonDetails) -> tuple[str, str]:
+    """Subject and body of the acknowledgement to the company contact (opened from the
+    event), in their language."""
     language = event.company.contact.language
     values = {
-        "contact": event.company.contact.name,
+        "contact": contact.name,
         "company": event.company.name,
         "title": event.title,
         "reference": str(event.request_id),
