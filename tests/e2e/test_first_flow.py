@@ -23,15 +23,26 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import httpx
 import nats
 import pytest
+from pydantic import BaseModel
 
 from arctic.contracts.envelope import build_message, parse_message
 from arctic.contracts.events import PrototypeRequested
 from arctic.contracts.examples import example_of
+from arctic.contracts.registry import STREAMS
+from arctic.contracts.vocabulary import Person
+from arctic.runtime.personal_data import PersonalData
+from arctic.runtime.personal_keys import PersonalKeys
 from arctic.runtime.servers import free_port, port_is_free
-from arctic.runtime.testing import stream_messages, wait_until
+from arctic.runtime.testing import (
+    assert_no_personal_data,
+    personal_data_in,
+    stream_messages,
+    wait_until,
+)
 
 pytestmark = pytest.mark.slow
 SERVICES = ("catalogue", "prototyping", "partnerships", "notifications")
@@ -39,7 +50,12 @@ REQUEST = {
     "company": {
         "name": "Revontuli Robotics Oy",
         "business_id": "2617416-4",
-        "contact": {"name": "Aino Testaaja", "email": "aino@example.com", "language": "sv"},
+        "contact": {
+            "name": "Aino Testaaja",
+            "email": "aino@example.com",
+            "phone": "+358 40 765 4321",
+            "language": "sv",
+        },
     },
     "title": "Snow-load sensor for roof trusses",
     "problem": "We need a cheap wireless sensor that warns before snow load gets dangerous.",
@@ -47,15 +63,17 @@ REQUEST = {
     "stage": "concept",
     "showcase_consent": True,
 }
+SUBMITTED = ["Aino Testaaja", "aino@example.com", "+358 40 765 4321"]
+"""Every name, e-mail address and phone number the tests submit: never in a log line."""
 
 
 class Stack:
     """`arctic up` in a subprocess, its output collected line by line."""
 
-    def __init__(self, home: Path, ports: dict[str, int]) -> None:
+    def __init__(self, home: Path, ports: dict[str, int], **settings: str) -> None:
         self.home, self.ports = home, ports
         self.lines: list[str] = []
-        env = dict(os.environ, ARCTIC_LOCAL_HOME=str(home))
+        env = dict(os.environ, ARCTIC_LOCAL_HOME=str(home), **settings)
         env.update({f"ARCTIC_LOCAL_{name.upper()}_PORT": str(p) for name, p in ports.items()})
         self.env = env
         self.process = subprocess.Popen(
@@ -113,6 +131,12 @@ class Stack:
         """A NATS client as a user of permissions.conf, with the stack's local password."""
         url = f"nats://127.0.0.1:{self.ports['nats']}"
         return await nats.connect(url, user=user, password=f"{user}-local", **options)
+
+    def whole_output(self) -> str:
+        """Everything the stack and its services wrote: the terminal and every service's log
+        file (`.arctic/logs/<service>.jsonl`)."""
+        files = sorted((self.home / "logs").glob("*.jsonl"))
+        return "\n".join([*self.lines, *(f.read_text(errors="replace") for f in files)])
 
     def logs_of(self, service: str) -> list[dict[str, object]]:
         found = []
@@ -230,7 +254,123 @@ async def test_a_prototype_request_is_acknowledged_by_mail_end_to_end(stack: Sta
         assert f'"correlation_id": "{correlation}"' in kept, f"one grep follows it: {service}"
     [read] = [r for r in stack.logs_of("notifications") if r.get("status") == 200]
     assert (read["caller"], read["caller_organisation"]) == ("dev-staff", "lapland-uas")
-    assert not any("aino@example.com" in line for line in stack.lines), "personal data in logs"
+    for service in SERVICES:
+        assert stack.logs_of(service), f"no log output of {service}"
+    assert_no_personal_data(stack.whole_output(), SUBMITTED)
+
+
+async def test_an_erased_contact_is_unreadable_in_every_stream_replayed_and_every_table(
+    home: Path,
+) -> None:
+    """The person of the first flow is erased; then every stream is read again from its first
+    event, and every table of every service's schema: none of their data is readable."""
+    stack = Stack(home, stack_ports(), ARCTIC_PERSONAL_DATA_CACHE_SECONDS="1")
+    try:
+        stack.wait_for("all 4 services ready")
+        async with httpx.AsyncClient() as http:
+            created = await http.post(
+                f"{stack.url('prototyping')}/prototype-requests", json=REQUEST
+            )
+            assert created.status_code == 201
+            await wait_until(lambda: _mails(stack, 2), within=20)
+            # The scans see her before the erasure: in the tables, and opening her in events.
+            before = await _every_table(stack)
+            assert personal_data_in(before["prototyping:prototype_requests"], SUBMITTED)
+            assert personal_data_in(before["notifications:deliveries"], SUBMITTED)
+            _, opened_before = await _replay_every_stream(stack)
+            assert [d is not None for d in opened_before.values()] == [True]
+            admin = stack.token("--role", "admin")
+            erasure = await http.post(
+                f"{stack.url('notifications')}/personal-data/erasure",
+                json={"email": "aino@example.com"},
+                headers=admin,
+            )
+            assert erasure.status_code == 202, erasure.text
+            status_url = f"{stack.url('notifications')}{erasure.headers['Location']}"
+
+            async def confirmed_by_all() -> bool:
+                return bool((await http.get(status_url, headers=admin)).json()["complete"])
+
+            await wait_until(confirmed_by_all, within=30)
+            done = (await http.get(status_url, headers=admin)).json()
+            fetched = await http.get(
+                f"{stack.url('prototyping')}{created.headers['Location']}", headers=admin
+            )
+        assert sorted(c["service"] for c in done["confirmed"]) == sorted(SERVICES)
+        assert fetched.json()["company"]["contact"]["erased"] is True
+
+        replayed, opened = await _replay_every_stream(stack)
+        assert replayed, "the streams hold the flow's events"
+        assert opened == {done["person_id"]: None}, "the sealed person opens no more"
+        assert_no_personal_data("\n".join(replayed), SUBMITTED)
+        tables = await _every_table(stack)
+        assert {t.split(":")[0] for t in tables} == set(SERVICES)
+        assert_no_personal_data("\n".join(tables.values()), SUBMITTED)
+    finally:
+        stack.stop()
+    assert_no_personal_data(stack.whole_output(), SUBMITTED)
+
+
+async def _replay_every_stream(stack: Stack) -> tuple[list[str], dict[str, object]]:
+    """Every stored message of every stream, from the first (headers and body as stored), read
+    as an outside subscriber would (the read-only ops user); and what opening each person the
+    events name gives a service now (notifications, which reads the keys)."""
+    reader, service = await stack.nats("ops"), await stack.nats("notifications")
+    try:
+        persons = PersonalData(PersonalKeys(service, cache_seconds=0), None)
+        seen: list[str] = []
+        opened: dict[str, object] = {}
+        for stream in STREAMS:
+            for message in await stream_messages(reader, stream.name):
+                seen.append(f"{message.headers} {(message.data or b'').decode()}")
+                _, event = parse_message(message.subject, message.headers or {}, message.data)
+                for person in _persons_in(event):
+                    opened[str(person.person_id)] = await persons.open(person)
+        return seen, opened
+    finally:
+        await reader.close()
+        await service.close()
+
+
+def _persons_in(value: object) -> list[Person]:
+    if isinstance(value, Person):
+        return [value]
+    if isinstance(value, BaseModel):
+        return [p for field in type(value).model_fields for p in _persons_in(getattr(value, field))]
+    if isinstance(value, list | tuple):
+        return [p for item in value for p in _persons_in(item)]
+    return []
+
+
+async def _every_table(stack: Stack) -> dict[str, str]:
+    """Every row of every table of every service's schema, as text (bytes decoded)."""
+    conn = await asyncpg.connect(
+        f"postgresql://postgres@127.0.0.1:{stack.ports['postgres']}/postgres"
+    )
+    try:
+        tables = await conn.fetch(
+            """SELECT table_schema, table_name FROM information_schema.tables
+               WHERE table_schema = ANY($1::text[]) AND table_type = 'BASE TABLE'""",
+            list(SERVICES),
+        )
+        found = {}
+        for table in tables:
+            name = f'"{table["table_schema"]}"."{table["table_name"]}"'
+            rows = await conn.fetch(f"SELECT * FROM {name}")
+            found[f"{table['table_schema']}:{table['table_name']}"] = "\n".join(
+                " ".join(_text(value) for value in row.values()) for row in rows
+            )
+        return found
+    finally:
+        await conn.close()
+
+
+def _text(value: object) -> str:
+    return value.decode(errors="replace") if isinstance(value, bytes) else str(value)
+
+
+async def _mails(stack: Stack, count: int) -> bool:
+    return len(list((stack.home / "mail").glob("*.eml"))) >= count
 
 
 def test_ctrl_c_stops_everything_within_seconds_and_data_survives_a_restart(

@@ -16,19 +16,32 @@ import asyncpg
 import pytest
 
 from arctic.contracts.envelope import build_message
-from arctic.contracts.events import PrototypeRequested
+from arctic.contracts.events import PrototypeRequested, PrototypingPersonalDataErased
 from arctic.contracts.examples import example_of
+from arctic.contracts.examples.parties import AINO_DETAILS, REVONTULI
 from arctic.runtime.access.testing import Tokens
 from arctic.runtime.db import ensure_service_schema
 from arctic.runtime.deadletters import record_dead_letter
 from arctic.runtime.servers import free_port
-from arctic.runtime.testing import SecuredNats, wait_until
+from arctic.runtime.testing import SecuredNats, persons_for_tests, wait_until
 
 pytestmark = pytest.mark.slow
+SERVICES = ("catalogue", "prototyping", "partnerships", "notifications")
 
 
 def requested() -> PrototypeRequested:
     return example_of(PrototypeRequested, request_id=uuid.uuid4(), requested_at=datetime.now(UTC))
+
+
+async def sealed_request(secured_nats: SecuredNats) -> PrototypeRequested:
+    """A request whose contact prototyping sealed with a key in this test's bucket."""
+    nc = await secured_nats.connect("prototyping")
+    try:
+        contact = await persons_for_tests(nc).seal(AINO_DETAILS)
+    finally:
+        await nc.close()
+    company = REVONTULI.model_copy(update={"contact": contact})
+    return requested().model_copy(update={"company": company})
 
 
 @pytest.fixture
@@ -58,6 +71,25 @@ def as_user(env: dict[str, str], secured_nats: SecuredNats, user: str) -> dict[s
     return {**env, "ARCTIC_NATS_USER": user, "ARCTIC_NATS_PASSWORD": password}
 
 
+def provision_all(env: dict[str, str], secured_nats: SecuredNats) -> None:
+    """Every service's provisioning at once, each as its own NATS user, as the migrate jobs
+    run in the cluster: each waits for the streams it reads and for the PERSONAL_KEYS bucket
+    that notifications makes."""
+    jobs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "arctic.runtime", "provision", service],
+            env=as_user(env, secured_nats, service),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        for service in SERVICES
+    ]
+    for service, job in zip(SERVICES, jobs, strict=True):
+        output, _ = job.communicate(timeout=120)
+        assert job.returncode == 0, f"{service}: {output}"
+
+
 def arctic(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "arctic.runtime", *args],
@@ -72,11 +104,9 @@ def arctic(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
 def test_migrate_and_provision_are_idempotent(
     environment: dict[str, str], secured_nats: SecuredNats
 ) -> None:
-    as_prototyping = as_user(environment, secured_nats, "prototyping")
     for _ in range(2):
         assert arctic(environment, "migrate", "notifications").returncode == 0
-        assert arctic(as_prototyping, "provision", "prototyping").returncode == 0
-        assert arctic(environment, "provision", "notifications").returncode == 0
+        provision_all(environment, secured_nats)
 
     async def check() -> None:
         nc = await secured_nats.connect("ops")
@@ -84,7 +114,13 @@ def test_migrate_and_provision_are_idempotent(
         info = await js.consumer_info("PROTOTYPING", "notifications-prototyping")
         stream = await js.stream_info("NOTIFICATIONS")
         await nc.close()
-        assert info.config.filter_subjects == [PrototypeRequested.subject]
+        owner = await secured_nats.connect("notifications")  # ops sees nothing of the keys
+        keys = await owner.jetstream().stream_info("KV_PERSONAL_KEYS")
+        await owner.close()
+        assert keys.config.max_msgs_per_subject == 1
+        assert info.config.filter_subjects == sorted(
+            [PrototypeRequested.subject, PrototypingPersonalDataErased.subject]
+        )
         assert stream.config.duplicate_window == 120
         assert stream.config.max_age == 400 * 24 * 3600
 
@@ -97,8 +133,10 @@ def test_an_unknown_service_is_a_clear_error(environment: dict[str, str]) -> Non
     assert "unknown service 'billing'" in result.stderr
 
 
-def _dead_letter(dsn: str, error: str = "SMTP template missing") -> None:
-    event = requested()
+def _dead_letter(
+    dsn: str, error: str = "SMTP template missing", event: PrototypeRequested | None = None
+) -> None:
+    event = event or requested()
     headers, body = build_message(event, correlation_id="corr-dlq")
 
     async def write() -> None:
@@ -119,11 +157,12 @@ def _dead_letter(dsn: str, error: str = "SMTP template missing") -> None:
 
 
 def test_dead_letters_are_listed_and_replayed_through_their_handler(
-    environment: dict[str, str],
+    environment: dict[str, str], secured_nats: SecuredNats
 ) -> None:
     assert arctic(environment, "migrate", "notifications").returncode == 0
+    provision_all(environment, secured_nats)
     dsn = environment["ARCTIC_DATABASE_DSN"]
-    _dead_letter(dsn)
+    _dead_letter(dsn, event=asyncio.run(sealed_request(secured_nats)))
     listed = arctic(environment, "dead-letters", "list", "notifications")
     assert listed.returncode == 0
     assert "notifications-prototyping" in listed.stdout
@@ -211,9 +250,7 @@ def test_an_unreachable_server_is_named_with_its_setting_within_seconds(
 def test_sigterm_finishes_in_flight_work_and_a_restart_applies_the_rest_once(
     environment: dict[str, str], secured_nats: SecuredNats
 ) -> None:
-    as_prototyping = as_user(environment, secured_nats, "prototyping")
-    assert arctic(as_prototyping, "provision", "prototyping").returncode == 0
-    assert arctic(environment, "provision", "notifications").returncode == 0
+    provision_all(environment, secured_nats)
     assert arctic(environment, "migrate", "notifications").returncode == 0
     count = 2000
 

@@ -183,15 +183,22 @@ async def _dead_letters_list(service: str, include_closed: bool) -> None:
 
 async def _dead_letters_replay(service: str, ids: list[int]) -> None:
     from arctic.runtime.deadletters import list_dead_letters
-    from arctic.runtime.locate import locate, open_pool
+    from arctic.runtime.locate import connect_nats, locate, open_pool
+    from arctic.runtime.personal_data import PersonalData
+    from arctic.runtime.personal_keys import PersonalKeys
     from arctic.runtime.replay import replay_dead_letter
     from arctic.runtime.service import load_service
 
     definition = load_service(service)
     located = locate(definition.settings())
-    configure_logging(service, located.settings.log_level)
-    by_durable = {s.durable: s.bind(located.settings) for s in definition.subscriptions}
+    settings = located.settings
+    configure_logging(service, settings.log_level)
     pool = await open_pool(located)
+    # Handlers open the persons their events name: the replay reads keys as the service does.
+    nc = await connect_nats(located)
+    keys = PersonalKeys(nc, cache_seconds=settings.personal_data_cache_seconds)
+    persons = PersonalData(keys, settings.personal_data_pepper)
+    by_durable = {s.durable: s.bind(settings, persons=persons) for s in definition.subscriptions}
     failures = 0
     try:
         open_letters = {d.id: d for d in await list_dead_letters(pool)}
@@ -217,6 +224,7 @@ async def _dead_letters_replay(service: str, ids: list[int]) -> None:
                 print(f"{letter.id}: still failing: {error}")
     finally:
         await pool.close()
+        await nc.drain()
     if failures:
         raise SystemExit(1)
 

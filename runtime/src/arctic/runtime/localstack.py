@@ -304,6 +304,8 @@ class LocalStack:
                 **development_environment(self.home),
             }
         )
+        # Local only, like the passwords: every service names persons with the same pepper.
+        env.setdefault("ARCTIC_PERSONAL_DATA_PEPPER", "local development pepper, not a secret")
         return env
 
     def _password(self, service: str) -> str:
