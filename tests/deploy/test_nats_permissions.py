@@ -393,3 +393,30 @@ def _allow_block(permissions: str, user: str) -> str:
     start = permissions.index(f"user: {user}\n")
     end = permissions.find("user: ", start + 1)
     return permissions[start : end if end > 0 else None].split("deny:")[0]
+
+
+@pytest.mark.parametrize("service", ["catalogue", "prototyping", "partnerships", "notifications"])
+async def test_each_service_reads_erasure_requests_on_its_own_durable(
+    service: str, connect: Connect, streams: None
+) -> None:
+    """What the runtime subscribes every service to: `<service>-notifications` on
+    NOTIFICATIONS (arctic.runtime.erasure)."""
+    session = await connect(service)
+    durable = f"{service}-notifications"
+    await session.js.add_consumer(
+        "NOTIFICATIONS",
+        ConsumerConfig(
+            durable_name=durable,
+            ack_policy=AckPolicy.EXPLICIT,
+            filter_subjects=["arctic.notifications.personal_data.erasure_requested.v1"],
+        ),
+    )
+    sub = await session.js.pull_subscribe_bind(durable, stream="NOTIFICATIONS")
+    with pytest.raises(nats.errors.TimeoutError):
+        await sub.fetch(1, timeout=0.5)  # nothing requested: an empty pull, not a denial
+    assert session.errors.empty()
+    other = await connect("partnerships" if service != "partnerships" else "catalogue")
+    stolen = await other.js.pull_subscribe_bind(durable, stream="NOTIFICATIONS")
+    with pytest.raises(nats.errors.TimeoutError):
+        await stolen.fetch(1, timeout=0.5)
+    await other.denied(f"$JS.API.CONSUMER.MSG.NEXT.NOTIFICATIONS.{durable}")
