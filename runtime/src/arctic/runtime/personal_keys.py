@@ -23,7 +23,8 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
 from uuid import UUID
 
 import nats.errors
@@ -42,6 +43,7 @@ from arctic.runtime.logs import get_logger
 from arctic.runtime.sealing import KEY_BYTES, new_person_key
 
 log = get_logger(__name__)
+T = TypeVar("T")
 
 BUCKET = "PERSONAL_KEYS"
 STREAM = f"KV_{BUCKET}"
@@ -178,16 +180,10 @@ class PersonalKeys:
         message = await self._message(person_id)
         if message is None:
             return False
-        assert message.seq is not None, "a stored message has a sequence number"
-        try:
-            await self.js.delete_msg(STREAM, message.seq)
-        except APIError as error:
-            if error.err_code == _NO_MESSAGE:
-                return False
-            raise PersonalKeysUnavailable(f"the key could not be erased: {error}") from error
-        except _NATS_FAILURES as error:
-            raise PersonalKeysUnavailable(f"the key could not be erased: {error!r}") from error
-        return True
+        seq = message.seq
+        assert seq is not None, "a stored message has a sequence number"
+        erased = await self._ask("erased", lambda: self.js.delete_msg(STREAM, seq))
+        return erased is not None
 
     def forget(self, person_id: UUID) -> None:
         """Drop the person's key from this process's cache."""
@@ -203,15 +199,21 @@ class PersonalKeys:
 
     async def _message(self, person_id: UUID) -> RawStreamMsg | None:
         """The stored message of the person's key, from the stream leader; None if none."""
+        subject = _subject(person_id)
+        return await self._ask("read", lambda: self.js.get_msg(STREAM, subject=subject))
+
+    async def _ask(self, doing: str, request: Callable[[], Awaitable[T]]) -> T | None:
+        """The answer to a request about a key; None when the stream holds no such message.
+        Anything else that goes wrong makes the key store unavailable, never an erasure."""
         self._connected()
         try:
-            return await self.js.get_msg(STREAM, subject=_subject(person_id))
+            return await request()
         except APIError as error:
             if error.err_code == _NO_MESSAGE:
                 return None
-            raise PersonalKeysUnavailable(f"the key could not be read: {error}") from error
+            raise PersonalKeysUnavailable(f"the key could not be {doing}: {error}") from error
         except _NATS_FAILURES as error:
-            raise PersonalKeysUnavailable(f"the key could not be read: {error!r}") from error
+            raise PersonalKeysUnavailable(f"the key could not be {doing}: {error!r}") from error
 
     def _connected(self) -> None:
         if not self.nc.is_connected:
