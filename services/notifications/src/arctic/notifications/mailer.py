@@ -19,7 +19,7 @@ class MailRefused(Exception):
     recipient (it reaches logs, `deliveries.last_error` and NotificationFailed)."""
 
 
-_ADDRESS = re.compile(r"<?[^\s<>()\[\]\"',;:]+@[^\s<>()\[\]\"',;:]+>?")
+_ADDRESS = re.compile(r"<?[^\s<>()\[\]\"',;:]+@[^\s<>()\[\]\"',;:]*>?")
 WITHHELD = "<address withheld>"
 
 
@@ -54,19 +54,20 @@ def compose(delivery: Delivery, settings: NotificationsSettings) -> EmailMessage
     Every header value passes `header_text` first: a title or a name is the caller's text,
     and a line break in it must not end the header (or fail the delivery). The message uses
     the SMTP policy (CRLF line ends; non-ASCII and long values encoded and folded)."""
-    assert delivery.recipient is not None, "an erased recipient is never sent to"
-    assert delivery.body is not None, "an erased message is never sent"
+    recipient, subject, body = delivery.recipient, delivery.subject, delivery.body
+    if recipient is None or subject is None or body is None:
+        raise MailNotComposable("the delivery's personal data was erased")
     mail = EmailMessage(policy=email.policy.SMTP)
     mail["From"] = header_text(settings.mail_from)
-    mail["To"] = header_text(delivery.recipient)
+    mail["To"] = header_text(recipient)
     defects = getattr(mail["To"], "defects", ())
     if defects:  # the policy would send the mail on with a garbled address; say so instead
         raise MailNotComposable(f"the recipient is not a mail address: {defects[0]}")
-    mail["Subject"] = header_text(delivery.subject)
+    mail["Subject"] = header_text(subject)
     mail["Date"] = formatdate(usegmt=True)
     mail["Message-ID"] = f"<{delivery.id}@arctic-rdi.fi>"
     mail["X-Correlation-ID"] = header_text(delivery.correlation_id)
-    mail.set_content(delivery.body)
+    mail.set_content(body)
     mail["Content-Language"] = delivery.language.value  # after set_content, which resets Content-*
     return mail
 
