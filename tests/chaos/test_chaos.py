@@ -43,6 +43,7 @@ from arctic.runtime.access.testing import Tokens
 from arctic.runtime.nats_accounts import NatsAccounts
 from arctic.runtime.servers import LocalNats, LocalPostgres, free_port, wait_for_port
 from arctic.runtime.testing import (
+    TEST_PEPPER,
     SecuredNats,
     create_database,
     prepare_service_database,
@@ -208,6 +209,7 @@ async def running_stack(home: Path, tokens: Tokens) -> AsyncIterator[Stack]:
                 # The whole load comes from one address: the form's allowance is not under test.
                 ARCTIC_RATE_LIMIT_PER_MINUTE="60000",
                 ARCTIC_RATE_LIMIT_BURST="1000",
+                ARCTIC_PERSONAL_DATA_PEPPER=TEST_PEPPER.get_secret_value(),
             )
             stack.services[name] = Service(name, env, port, ops_port, home / f"{name}.log")
             stack.services[name].start()
