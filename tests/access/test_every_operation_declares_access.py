@@ -77,6 +77,8 @@ def test_the_operations_and_their_access_today(tokens: Tokens) -> None:
     coordinators = ["admin", "coordinator"]
     assert declared == {
         ("notifications", "GET", "/deliveries"): ["admin", "coordinator", "staff"],
+        ("notifications", "POST", "/personal-data/erasure"): ["admin"],
+        ("notifications", "GET", "/personal-data/erasure/{erasure_id}"): ["admin"],
         ("prototyping", "POST", "/prototype-requests"): "public",
         ("prototyping", "GET", "/prototype-requests"): coordinators,
         ("prototyping", "GET", "/prototype-requests/{request_id}"): [

@@ -8,6 +8,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+import httpx
 import pytest
 from aiosmtpd.controller import Controller
 from notifications_support import (
@@ -31,6 +32,8 @@ from arctic.contracts.events import (
     PrototypingPersonalDataErased,
 )
 from arctic.notifications.domain import ERASED_RECIPIENT
+from arctic.runtime.access.roles import Role
+from arctic.runtime.access.testing import Tokens
 from arctic.runtime.servers import LocalNats, free_port
 from arctic.runtime.testing import (
     assert_no_personal_data,
@@ -122,7 +125,7 @@ async def test_an_smtp_refusal_reaches_logs_deliveries_and_events_without_the_ad
 
 
 async def test_an_erasure_erases_the_key_at_once_then_the_deliveries_and_is_confirmed(
-    run_notifications: ServiceRunner,
+    run_notifications: ServiceRunner, tokens: Tokens
 ) -> None:
     async with run_notifications(personal_data_cache_seconds=0.5) as service:
         event = await prototype_requested(service.nc)
@@ -131,7 +134,7 @@ async def test_an_erasure_erases_the_key_at_once_then_the_deliveries_and_is_conf
         person = event.company.contact
 
         response = await service.http.post(
-            "/personal-data/erasure", json={"email": CONTACT.email.upper()}
+            "/personal-data/erasure", json={"email": CONTACT.email.upper()}, headers=admin(tokens)
         )
 
         assert response.status_code == 202, response.text
@@ -142,7 +145,8 @@ async def test_an_erasure_erases_the_key_at_once_then_the_deliveries_and_is_conf
         assert erasure["complete"] is False
 
         async def notifications_confirmed() -> bool:
-            return "notifications" not in (await _erasure(service, erasure["id"]))["waiting_for"]
+            waiting = (await _erasure(service, tokens, erasure["id"]))["waiting_for"]
+            return "notifications" not in waiting
 
         await wait_until(notifications_confirmed)
         deliveries = await deliveries_for(service, event_id)
@@ -150,10 +154,10 @@ async def test_an_erasure_erases_the_key_at_once_then_the_deliveries_and_is_conf
             await _publish_confirmation(service, confirmation)
 
         async def complete() -> bool:
-            return bool((await _erasure(service, erasure["id"]))["complete"])
+            return bool((await _erasure(service, tokens, erasure["id"]))["complete"])
 
         await wait_until(complete)
-        done = await _erasure(service, erasure["id"])
+        done = await _erasure(service, tokens, erasure["id"])
         rows = await service.db.fetch("SELECT * FROM deliveries")
     records = {c["service"]: c["records"] for c in done["confirmed"]}
     assert records.pop("notifications") >= 2  # the acknowledgement, its published outcome
@@ -171,22 +175,24 @@ async def test_an_erasure_erases_the_key_at_once_then_the_deliveries_and_is_conf
     ids=["neither", "both", "bad-address"],
 )
 async def test_an_erasure_names_exactly_one_person_validly(
-    run_notifications: ServiceRunner, body: dict[str, Any]
+    run_notifications: ServiceRunner, tokens: Tokens, body: dict[str, Any]
 ) -> None:
     async with run_notifications() as service:
-        response = await service.http.post("/personal-data/erasure", json=body)
+        response = await service.http.post(
+            "/personal-data/erasure", json=body, headers=admin(tokens)
+        )
     assert response.status_code == 422
     assert response.headers["content-type"] == "application/problem+json"
     assert "aino" not in response.text
 
 
 async def test_an_erasure_while_the_key_store_is_unreachable_is_503_and_records_nothing(
-    run_notifications: ServiceRunner, nats_server: LocalNats
+    run_notifications: ServiceRunner, nats_server: LocalNats, tokens: Tokens
 ) -> None:
     async with run_notifications() as service:
         nats_server.stop()
         response = await service.http.post(
-            "/personal-data/erasure", json={"person_id": str(uuid.uuid4())}
+            "/personal-data/erasure", json={"person_id": str(uuid.uuid4())}, headers=admin(tokens)
         )
         count = await service.db.fetchval("SELECT count(*) FROM erasures")
         nats_server.start()
@@ -195,10 +201,47 @@ async def test_an_erasure_while_the_key_store_is_unreachable_is_503_and_records_
     assert count == 0
 
 
-async def test_an_unknown_erasure_is_404(run_notifications: ServiceRunner) -> None:
+async def test_an_unknown_erasure_is_404(run_notifications: ServiceRunner, tokens: Tokens) -> None:
     async with run_notifications() as service:
-        response = await service.http.get(f"/personal-data/erasure/{uuid.uuid4()}")
+        response = await service.http.get(
+            f"/personal-data/erasure/{uuid.uuid4()}", headers=admin(tokens)
+        )
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize(
+    "caller",
+    [
+        {"role": Role.staff, "org": "lapland-uas"},
+        {"role": Role.coordinator},
+        {"role": Role.company, "business_id": "2617416-4"},
+        {"role": Role.service},
+    ],
+    ids=["staff", "coordinator", "company", "service"],
+)
+async def test_only_an_admin_erases_or_reads_an_erasure(
+    run_notifications: ServiceRunner, tokens: Tokens, caller: dict[str, Any]
+) -> None:
+    body = {"person_id": str(uuid.uuid4())}
+    async with (
+        run_notifications() as service,
+        httpx.AsyncClient(base_url=service.http.base_url) as anonymous,
+    ):
+        as_caller = tokens.headers(**caller)
+        refused = await service.http.post("/personal-data/erasure", json=body, headers=as_caller)
+        unauthenticated = await anonymous.post("/personal-data/erasure", json=body)
+        made = await service.http.post("/personal-data/erasure", json=body, headers=admin(tokens))
+        location = made.headers["Location"]
+        read_refused = await service.http.get(location, headers=as_caller)
+        read = await service.http.get(location, headers=admin(tokens))
+        count = await service.db.fetchval("SELECT count(*) FROM erasures")
+    assert (unauthenticated.status_code, refused.status_code, made.status_code) == (401, 403, 202)
+    assert (read_refused.status_code, read.status_code) == (403, 200)
+    assert count == 1
+
+
+def admin(tokens: Tokens) -> dict[str, str]:
+    return tokens.headers(Role.admin)
 
 
 def _confirmations(erasure_id: str, person_id: uuid.UUID) -> list[PersonalDataErased]:
@@ -223,8 +266,8 @@ async def _publish_confirmation(service: Notifications, event: PersonalDataErase
     await service.nc.jetstream().publish(event.subject, body, headers=headers)
 
 
-async def _erasure(service: Notifications, erasure_id: str) -> dict[str, Any]:
-    response = await service.http.get(f"/personal-data/erasure/{erasure_id}")
+async def _erasure(service: Notifications, tokens: Tokens, erasure_id: str) -> dict[str, Any]:
+    response = await service.http.get(f"/personal-data/erasure/{erasure_id}", headers=admin(tokens))
     assert response.status_code == 200, response.text
     found: dict[str, Any] = response.json()
     return found
