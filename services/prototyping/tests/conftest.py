@@ -53,7 +53,9 @@ async def prototyping(
         # The coordinators' client: triage is theirs (test_access.py: who else may do what).
         coordinator = tokens.headers(Role.coordinator)
         ops = await secured_nats.connect("ops")  # the tests read the stream as ops, read-only
+        notifications = await secured_nats.connect("notifications")
         async with httpx.AsyncClient(base_url=url, headers=coordinator) as http:
-            yield Prototyping(http, pool, ops)
+            yield Prototyping(http, pool, ops, notifications)
+        await notifications.close()
         await ops.close()
         await pool.close()

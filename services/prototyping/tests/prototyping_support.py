@@ -16,11 +16,13 @@ from arctic.runtime.testing import stream_messages
 
 @dataclass
 class Prototyping:
-    """The running service, a client for it, its database and its NATS (as `ops`, read-only)."""
+    """The running service, a client for it, its database and its NATS (as `ops`, read-only;
+    `notifications` to open persons and ask for erasures, as that service would)."""
 
     http: httpx.AsyncClient
     db: asyncpg.Pool
     nc: NATS
+    notifications: NATS
 
 
 CONTACT = {

@@ -19,8 +19,7 @@ from prototyping_support import published as published_events
 
 from arctic.contracts.envelope import build_message, parse_message
 from arctic.contracts.events import PersonalDataErasureRequested, PrototypingPersonalDataErased
-from arctic.runtime.servers import LocalNats
-from arctic.runtime.testing import persons_for_tests, stream_messages, wait_until
+from arctic.runtime.testing import SecuredNats, persons_for_tests, stream_messages, wait_until
 
 
 def with_change(path: str, value: Any) -> dict[str, Any]:
@@ -73,7 +72,7 @@ async def test_the_contact_is_stored_in_clear_and_announced_only_sealed(
     prototyping: Prototyping,
 ) -> None:
     created = (await prototyping.http.post("/prototype-requests", json=valid_request())).json()
-    persons = persons_for_tests(prototyping.nc)
+    persons = persons_for_tests(prototyping.notifications)
     contact = created["company"]["contact"]
     assert contact == {
         **CONTACT,
@@ -101,9 +100,9 @@ async def test_the_contact_is_stored_in_clear_and_announced_only_sealed(
 
 
 async def test_while_the_key_store_is_unreachable_a_request_is_503_and_nothing_is_stored(
-    prototyping: Prototyping, nats_server: LocalNats
+    prototyping: Prototyping, secured_nats: SecuredNats
 ) -> None:
-    nats_server.stop()
+    secured_nats.server.stop()
 
     response = await prototyping.http.post("/prototype-requests", json=valid_request())
 
@@ -112,7 +111,7 @@ async def test_while_the_key_store_is_unreachable_a_request_is_503_and_nothing_i
     assert int(response.headers["Retry-After"]) > 0
     assert await prototyping.db.fetchval("SELECT count(*) FROM prototype_requests") == 0
     assert await prototyping.db.fetchval("SELECT count(*) FROM outbox") == 0
-    nats_server.start()  # the tests' NATS client closes cleanly
+    secured_nats.server.start()  # the tests' NATS clients close cleanly
 
 
 async def test_an_erasure_request_empties_the_contact_and_is_confirmed(
@@ -137,7 +136,7 @@ async def test_an_erasure_request_empties_the_contact_and_is_confirmed(
         keys_erased_at=datetime.now(UTC),
     )
     headers, body = build_message(erasure, correlation_id="erase-aino")
-    await prototyping.nc.jetstream().publish(erasure.subject, body, headers=headers)
+    await prototyping.notifications.jetstream().publish(erasure.subject, body, headers=headers)
 
     async def confirmed() -> bool:
         return any(
