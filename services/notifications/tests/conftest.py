@@ -46,19 +46,19 @@ async def runner(
     async def run(
         *, sink_up: bool = True, clock: Clock = system_clock, **overrides: object
     ) -> AsyncIterator[Notifications]:
-        settings = NotificationsSettings(
-            service="notifications",
-            database_dsn=dsn,
-            smtp_port=sink.port,
-            prototyping_coordinators_email=COORDINATORS,
-            delivery_retry_base_seconds=0.3,
-            delivery_poll_seconds=0.05,
-            relay_sweep_seconds=0.1,
-            personal_data_pepper=TEST_PEPPER,
+        values: dict[str, object] = {
+            "service": "notifications",
+            "database_dsn": dsn,
+            "smtp_port": sink.port,
+            "prototyping_coordinators_email": COORDINATORS,
+            "delivery_retry_base_seconds": 0.3,
+            "delivery_poll_seconds": 0.05,
+            "relay_sweep_seconds": 0.1,
+            "personal_data_pepper": TEST_PEPPER,
             **tokens.settings,
             **secured_nats.settings_for("notifications"),
-            **overrides,
-        )
+        }
+        settings = NotificationsSettings.model_validate({**values, **overrides})
         if sink_up:
             sink.start()
         db = await create_pool(dsn, "notifications", size=2)
@@ -70,7 +70,7 @@ async def runner(
                     base_url=url, headers=tokens.headers(Role.staff, org="lapland-uas")
                 ) as http,
             ):
-                yield Notifications(http, sink, as_prototyping, db, as_ops)
+                yield Notifications(http, sink, as_prototyping, db, as_ops, secured_nats)
         finally:
             sink.stop()
             await db.close()

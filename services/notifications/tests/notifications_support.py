@@ -21,7 +21,7 @@ from arctic.contracts.events import PrototypeRequested
 from arctic.contracts.examples import example_of
 from arctic.contracts.vocabulary import ContactPerson
 from arctic.runtime.mailsink import MailSink
-from arctic.runtime.testing import persons_for_tests, stream_messages
+from arctic.runtime.testing import SecuredNats, persons_for_tests, stream_messages
 
 COORDINATORS = "coordinators@lapinamk.example"
 
@@ -29,13 +29,15 @@ COORDINATORS = "coordinators@lapinamk.example"
 @dataclass
 class Notifications:
     """The running service, a client for it, its SMTP sink, its database, and NATS as
-    prototyping (`nc`, which publishes what notifications reads) and as the read-only `ops`."""
+    prototyping (`nc`, which publishes what notifications reads) and as the read-only `ops`;
+    `nats` connects as any other user of permissions.conf."""
 
     http: httpx.AsyncClient
     sink: MailSink
     nc: NATS
     db: asyncpg.Pool
     ops: NATS
+    nats: SecuredNats
 
     async def deliveries(self) -> list[dict[str, Any]]:
         """Every delivery row, oldest first (an empty list while the database is away)."""

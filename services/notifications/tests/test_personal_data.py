@@ -34,8 +34,9 @@ from arctic.contracts.events import (
 from arctic.notifications.domain import ERASED_RECIPIENT
 from arctic.runtime.access.roles import Role
 from arctic.runtime.access.testing import Tokens
-from arctic.runtime.servers import LocalNats, free_port
+from arctic.runtime.servers import free_port
 from arctic.runtime.testing import (
+    SecuredNats,
     assert_no_personal_data,
     persons_for_tests,
     stream_messages,
@@ -53,10 +54,10 @@ async def test_outcome_events_name_the_contact_by_person_id_and_the_coordinators
         event = await prototype_requested(service.nc)
         await publish(service.nc, event)
         await wait_until(lambda: _events(service, 2))
-        raw = b"".join(m.data for m in await stream_messages(service.nc, "NOTIFICATIONS"))
+        raw = b"".join(m.data for m in await stream_messages(service.ops, "NOTIFICATIONS"))
     outcomes = {
         (e["recipient_person_id"], e["recipient_address"])
-        for e in await notification_events(service.nc)
+        for e in await notification_events(service.ops)
     }
     assert outcomes == {(str(event.company.contact.person_id), None), (None, COORDINATORS)}
     assert_no_personal_data(raw.decode(), PERSONAL_VALUES)
@@ -67,7 +68,9 @@ async def test_a_contact_erased_before_the_event_is_handled_is_not_mailed_and_th
 ) -> None:
     async with run_notifications() as service:
         event = await prototype_requested(service.nc)
-        await persons_for_tests(service.nc).erase(event.company.contact.person_id)
+        as_notifications = await service.nats.connect("notifications")  # the erasure path
+        await persons_for_tests(as_notifications).erase(event.company.contact.person_id)
+        await as_notifications.close()
         event_id = await publish(service.nc, event)
         await wait_until(lambda: _events(service, 2))
         deliveries = await deliveries_for(service, event_id)
@@ -81,7 +84,7 @@ async def test_a_contact_erased_before_the_event_is_handled_is_not_mailed_and_th
     )
     assert (erased["recipient"], erased["subject"]) == (None, None)
     assert erased["recipient_person_id"] == str(event.company.contact.person_id)
-    events = {e["type"]: e for e in await notification_events(service.nc)}
+    events = {e["type"]: e for e in await notification_events(service.ops)}
     assert events[FAILED]["last_error"] == ERASED_RECIPIENT
     assert events[FAILED]["attempts"] == 0
     assert events[DELIVERED]["recipient_address"] == COORDINATORS
@@ -111,7 +114,7 @@ async def test_an_smtp_refusal_reaches_logs_deliveries_and_events_without_the_ad
             stored = await service.db.fetch("SELECT last_error FROM deliveries")
     finally:
         refusing.stop()
-    failed = await notification_events(service.nc)
+    failed = await notification_events(service.ops)
     assert {e["type"] for e in failed} == {FAILED}
     assert all("550 5.1.1 <address withheld>" in e["last_error"] for e in failed)
     assert all("550 5.1.1" in str(d["last_error"]) for d in deliveries)
@@ -141,7 +144,7 @@ async def test_an_erasure_erases_the_key_at_once_then_the_deliveries_and_is_conf
         erasure = response.json()
         assert response.headers["Location"] == f"/personal-data/erasure/{erasure['id']}"
         assert erasure["person_id"] == str(person.person_id)
-        assert await persons_for_tests(service.nc).open(person) is None
+        assert await persons_for_tests(service.nc).open(person) is None  # prototyping reads
         assert erasure["complete"] is False
 
         async def notifications_confirmed() -> bool:
@@ -187,15 +190,15 @@ async def test_an_erasure_names_exactly_one_person_validly(
 
 
 async def test_an_erasure_while_the_key_store_is_unreachable_is_503_and_records_nothing(
-    run_notifications: ServiceRunner, nats_server: LocalNats, tokens: Tokens
+    run_notifications: ServiceRunner, secured_nats: SecuredNats, tokens: Tokens
 ) -> None:
     async with run_notifications() as service:
-        nats_server.stop()
+        secured_nats.server.stop()
         response = await service.http.post(
             "/personal-data/erasure", json={"person_id": str(uuid.uuid4())}, headers=admin(tokens)
         )
         count = await service.db.fetchval("SELECT count(*) FROM erasures")
-        nats_server.start()
+        secured_nats.server.start()
     assert response.status_code == 503
     assert int(response.headers["Retry-After"]) > 0
     assert count == 0
@@ -262,8 +265,13 @@ def _confirmations(erasure_id: str, person_id: uuid.UUID) -> list[PersonalDataEr
 
 
 async def _publish_confirmation(service: Notifications, event: PersonalDataErased) -> None:
+    """As the service confirming would: its own NATS user, on its own stream."""
     headers, body = build_message(event, correlation_id="erasure")
-    await service.nc.jetstream().publish(event.subject, body, headers=headers)
+    nc = await service.nats.connect(event.service)
+    try:
+        await nc.jetstream().publish(event.subject, body, headers=headers)
+    finally:
+        await nc.close()
 
 
 async def _erasure(service: Notifications, tokens: Tokens, erasure_id: str) -> dict[str, Any]:
@@ -278,4 +286,4 @@ async def _mails(service: Notifications, count: int) -> bool:
 
 
 async def _events(service: Notifications, count: int) -> bool:
-    return len(await notification_events(service.nc)) >= count
+    return len(await notification_events(service.ops)) >= count
