@@ -17,7 +17,13 @@ import pytest
 from arctic.runtime.access.roles import Role
 from arctic.runtime.access.testing import Tokens
 from arctic.runtime.service import installed_services
-from arctic.runtime.testing import SecuredNats, prepare_service_database, provision, serving
+from arctic.runtime.testing import (
+    TEST_PEPPER,
+    SecuredNats,
+    prepare_service_database,
+    provision,
+    serving,
+)
 
 pytestmark = pytest.mark.slow
 CHECKS = (
@@ -45,7 +51,11 @@ async def test_fuzzed_requests_get_no_server_error_and_documented_answers(
     dsn = await prepare_service_database(fresh_database, definition)
     await provision(secured_nats, *installed_services().values())  # its sources too
     settings = definition.settings_class(
-        service=name, database_dsn=dsn, **secured_nats.settings_for(name), **tokens.settings
+        service=name,
+        database_dsn=dsn,
+        personal_data_pepper=TEST_PEPPER,
+        **secured_nats.settings_for(name),
+        **tokens.settings,
     )
     # As an admin, so that the protected operations are fuzzed past their 401
     authorization = tokens.headers(Role.admin)["Authorization"]
