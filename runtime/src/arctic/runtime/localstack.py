@@ -304,6 +304,8 @@ class LocalStack:
                 **development_environment(self.home),
             }
         )
+        # A newcomer's stack shows a working network: each service loads its demo data once.
+        env.setdefault("ARCTIC_DEMO_DATA", "true")
         # Local only, like the passwords: every service names persons with the same pepper.
         env.setdefault("ARCTIC_PERSONAL_DATA_PEPPER", "local development pepper, not a secret")
         return env

@@ -15,6 +15,7 @@ from nats.js import JetStreamContext
 from arctic.runtime.clock import Clock, system_clock
 from arctic.runtime.consumer import Consumer
 from arctic.runtime.db import create_pool
+from arctic.runtime.demo import load_demo_data
 from arctic.runtime.housekeeping import RUNTIME_PRUNES, Housekeeping
 from arctic.runtime.logs import get_logger
 from arctic.runtime.personal_data import PersonalData
@@ -128,13 +129,20 @@ class Resources:
 
     def loops(self) -> dict[str, LoopFactory]:
         """Every background loop by name: relay, scheduler, consumers, the workers, then
-        housekeeping."""
+        housekeeping; and, when demo data is on, its one-shot load."""
         loops: dict[str, LoopFactory] = {"relay": self.relay.run, "scheduler": self.scheduler.run}
         loops |= {f"consumer:{consumer.name}": consumer.run for consumer in self.consumers}
         for worker in self.definition.workers:
             loops[f"worker:{worker.__name__}"] = _bound(worker, self)
         loops["housekeeping"] = self.housekeeping.run
+        if self.settings.demo_data and self.definition.demo_data:
+            loops["demo-data"] = self._load_demo_data
         return loops
+
+    async def _load_demo_data(self) -> None:
+        await load_demo_data(
+            self.pool, self.definition.demo_data, self.settings, self.clock, self.persons
+        )
 
     def start(self) -> None:
         """Start the relay, the scheduler, the consumers, the service's workers and the

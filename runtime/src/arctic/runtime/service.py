@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from fastapi import APIRouter
 
 from arctic.contracts.events import ERASURE_CONFIRMATIONS
+from arctic.runtime.demo import DemoData
 from arctic.runtime.erasure import PersonEraser, with_erasure
 from arctic.runtime.housekeeping import Prune
 from arctic.runtime.problems import ProblemFor
@@ -41,6 +42,8 @@ class ServiceDefinition(Generic[S]):
       (`erasure.PersonEraser`). Every service publishing to a stream of the contracts
       honours erasure requests: `subscriptions` holds, besides those declared, the
       runtime's handler of `PersonalDataErasureRequested` (see `erasure`);
+    - `demo_data`: the sets of demo data it loads when `ARCTIC_DEMO_DATA` is on (the local
+      stack), each once per database (`arctic.runtime.demo`);
     - `owns_personal_keys`: the one service that creates the PERSONAL_KEYS bucket and may
       erase keys (notifications).
     """
@@ -59,6 +62,7 @@ class ServiceDefinition(Generic[S]):
     `ARCTIC_HTTP_PORT`); its operations port is 100 above."""
     erase_person: PersonEraser[S] | None = None
     owns_personal_keys: bool = False
+    demo_data: Sequence[DemoData[S]] = ()
 
     def __post_init__(self) -> None:
         if any(event.service == self.name for event in ERASURE_CONFIRMATIONS):

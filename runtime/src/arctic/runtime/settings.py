@@ -64,6 +64,8 @@ class ServiceSettings(AccessSettings):
     # The same secret in every service, so that each derives the same id for a person.
     personal_data_pepper: SecretStr | None = None
     personal_data_cache_seconds: float = Field(default=30.0, ge=0, le=3600)
+    # Load the service's demo data sets at start (the local stack turns it on; see demo.py).
+    demo_data: bool = False
 
     @field_validator("personal_data_pepper")
     @classmethod
