@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import pwd
+import secrets
 import shutil
 import signal
 import socket
@@ -43,8 +44,23 @@ def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
     return True
 
 
+PICKED_PORTS = range(20000, 32768)
+"""Where `free_port` picks: below every common kernel's ephemeral range (Linux 32768-60999,
+macOS and Windows 49152-65535)."""
+
+
 def free_port(host: str = "127.0.0.1") -> int:
-    """Ask the kernel for a port that is free now."""
+    """A port that is free now, for a server a test or the chaos run is about to start.
+
+    Picked at random below the kernel's ephemeral range rather than asked of the kernel
+    (`bind(0)` answers from that range): between the pick and the server's bind, the kernel
+    may give an ephemeral port to any outgoing connection on the machine, and a busy machine
+    makes thousands of them. Random, so that parallel runs rarely pick the same port.
+    """
+    for _ in range(200):
+        port = secrets.choice(PICKED_PORTS)
+        if port_is_free(port, host):
+            return port
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind((host, 0))
         return int(probe.getsockname()[1])
