@@ -30,7 +30,11 @@ log = get_logger(__name__)
 
 
 async def connect_nats(settings: ServiceSettings) -> NATS:
-    """Connect to NATS, reconnecting forever when the connection drops."""
+    """Connect to NATS, reconnecting forever when the connection drops.
+
+    `ARCTIC_NATS_URL` may list several servers, comma-separated (the nodes of a cluster): the
+    first that answers is used, and the others (and those the cluster announces) on reconnect.
+    """
 
     async def on_error(error: Exception) -> None:
         log.warning("nats error", error=repr(error))
@@ -43,7 +47,7 @@ async def connect_nats(settings: ServiceSettings) -> NATS:
 
     password = settings.nats_password.get_secret_value() if settings.nats_password else None
     return await nats.connect(
-        settings.nats_url,
+        [url.strip() for url in settings.nats_url.split(",")],
         user=settings.nats_user,
         password=password,
         name=f"arctic-{settings.service}",

