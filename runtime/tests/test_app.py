@@ -507,3 +507,27 @@ async def test_sealing_a_new_person_while_nats_is_down_is_503_with_retry_after(
     assert response.headers["content-type"] == "application/problem+json"
     assert response.headers["Retry-After"] == "5"
     assert "erik" not in response.text
+
+
+async def test_a_body_over_the_limit_is_413_before_it_is_read(serve: Serve) -> None:
+    async with serve(http_max_body_bytes=4096) as service:
+        declared = await service.post(
+            "/bookings", content=b'{"hours": 2, "note": "' + b"x" * 5_000_000 + b'"}'
+        )
+
+        async def chunks() -> AsyncIterator[bytes]:  # no Content-Length: counted as it comes
+            yield b'{"hours": 2, "note": "'
+            for _ in range(10):
+                yield b"x" * 1000
+            yield b'"}'
+
+        streamed = await service.post(
+            "/bookings", content=chunks(), headers={"Content-Type": "application/json"}
+        )
+        within = await service.post("/bookings", json={"hours": 2, "note": "x" * 3000})
+    for refused in (declared, streamed):
+        assert refused.status_code == 413
+        assert refused.headers["content-type"] == "application/problem+json"
+        assert refused.json()["detail"] == "the body may be at most 4096 bytes"
+        assert refused.headers["X-Correlation-ID"]
+    assert within.status_code == 200

@@ -23,6 +23,7 @@ from arctic.runtime import metrics
 from arctic.runtime.access.install import install_access
 from arctic.runtime.access.requirements import caller_log_fields, public
 from arctic.runtime.bodies import check_json_body
+from arctic.runtime.body_limit import BodyLimit
 from arctic.runtime.clock import Clock, system_clock
 from arctic.runtime.context import accepted_correlation_id, bound, child_traceparent
 from arctic.runtime.docs import install_offline_docs
@@ -86,6 +87,7 @@ def create_app(
         app.add_exception_handler(problem.error, problem.respond)
     install_idempotency(app)
     app.middleware("http")(_correlate)
+    app.add_middleware(BodyLimit, limit=settings.http_max_body_bytes)
     for router in definition.routers:
         app.include_router(router)
     install_offline_docs(app)

@@ -2,9 +2,9 @@
 give, as `application/problem+json`, and objects that take no fields but their own.
 
 FastAPI documents a 422 as `application/json` with its own error shape and nothing else; the
-runtime answers problem+json (`problems`), refuses non-JSON bodies (415) and unknown fields
-(`bodies`), and answers 503 while the database cannot be reached. `describe_what_is_served`
-rewrites the generated document once, when it is first asked for.
+runtime answers problem+json (`problems`), refuses non-JSON bodies (415), bodies over the
+limit (413) and unknown fields (`bodies`), and answers 503 while the database cannot be
+reached. `describe_what_is_served` rewrites the generated document once, when first asked.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ _TITLES = {
     400: "The body could not be read (not UTF-8 text)",
     404: "No such resource",
     409: "A rule or the resource's state forbids it; the answer says which",
+    413: "The body is larger than the service takes (`ARCTIC_HTTP_MAX_BODY_BYTES`)",
     415: "The body is not JSON",
     422: "Invalid input: `errors` names each field at fault",
     500: "An unexpected error, logged with the request's correlation id",
@@ -103,7 +104,7 @@ def _describe_operation(path: str, operation: JsonSchema) -> None:
     responses: JsonSchema = operation.setdefault("responses", {})
     statuses = {500, 503}
     if "requestBody" in operation:
-        statuses |= {400, 415, 422}
+        statuses |= {400, 413, 415, 422}
     if "{" in path:
         statuses.add(404)
     if operation.get("parameters"):

@@ -36,6 +36,8 @@ class ServiceSettings(AccessSettings):
     nats_password: SecretStr | None = None
     http_host: str = "127.0.0.1"
     http_port: int = 0
+    # Bodies over this are answered 413 (body_limit.py); commands need a few KiB.
+    http_max_body_bytes: int = Field(default=1_048_576, ge=1024)
     # /healthz, /readyz and /metrics listen here only, so that a network policy can open the
     # API to the ingress and the metrics to the monitoring namespace alone.
     ops_port: int = 0
