@@ -9,10 +9,10 @@ from typing import Any
 import jsonschema
 import pytest
 
-from arctic.contracts.asyncapi import asyncapi_document
+from arctic.contracts.asyncapi import STREAM_FIELD, asyncapi_document
 from arctic.contracts.envelope import build_message
 from arctic.contracts.examples import example_of
-from arctic.contracts.registry import EVENTS
+from arctic.contracts.registry import EVENTS, stream_for_subject
 
 OFFICIAL_SCHEMA = Path(__file__).parent / "data" / "asyncapi-3.0.0.schema.json"
 
@@ -86,3 +86,17 @@ def test_the_headers_require_the_cloudevents_attributes(document: dict[str, Any]
 
     assert {"ce-specversion", "ce-id", "ce-source", "ce-type", "ce-subject"} <= set(required)
     assert {"ce-time", "ce-dataschema", "ce-correlationid", "Nats-Msg-Id"} <= set(required)
+
+
+def test_each_channel_names_the_stream_that_holds_its_subject(document: dict[str, Any]) -> None:
+    streams = {
+        channel["address"]: channel[STREAM_FIELD] for channel in document["channels"].values()
+    }
+
+    assert streams == {subject: stream_for_subject(subject).name for subject in EVENTS}
+
+
+def test_the_server_says_how_to_log_in(document: dict[str, Any]) -> None:
+    (security,) = document["servers"]["nats"]["security"]
+
+    assert resolve(document, security["$ref"])["type"] == "userPassword"

@@ -20,12 +20,15 @@ from arctic.contracts.envelope import (
 from arctic.contracts.events import Event
 from arctic.contracts.examples import EXAMPLES
 from arctic.contracts.ids import CORRELATION_ID_MAX_LENGTH
-from arctic.contracts.registry import EVENTS, STREAMS
+from arctic.contracts.registry import EVENTS, STREAMS, stream_for_subject
 from arctic.contracts.schemas import JsonSchema, dataschema_uri, model_schema
 
 ASYNCAPI_VERSION = "3.0.0"
 DOCUMENT_VERSION = "1.0.0"
 HEADERS_SCHEMA = "CloudEventHeaders"
+STREAM_FIELD = "x-jetstream-stream"
+"""Channel field naming the JetStream stream that holds the channel's subject: where a
+subscriber binds its durable consumer (AsyncAPI's NATS binding has no field for it)."""
 
 
 def _string(description: str, **constraints: Any) -> JsonSchema:
@@ -144,6 +147,7 @@ def _channel(model: type[Event]) -> JsonSchema:
         "address": model.subject,
         "title": model.__name__,
         "description": _summary(model),
+        STREAM_FIELD: stream_for_subject(model.subject).name,
         "messages": {model.__name__: {"$ref": f"#/components/messages/{model.__name__}"}},
         "servers": [{"$ref": "#/servers/nats"}],
     }
@@ -170,7 +174,8 @@ def asyncapi_document() -> JsonSchema:
             "description": (
                 "Events of the Arctic RDI Hub on NATS JetStream, as CloudEvents 1.0 in binary "
                 "content mode: the body is the event's JSON, the attributes are ce-* headers. "
-                f"Streams: {streams}. Subjects: arctic.<service>.<aggregate>.<event>.v<major>. "
+                f"Streams: {streams}; each channel names its stream in `{STREAM_FIELD}`. "
+                "Subjects: arctic.<service>.<aggregate>.<event>.v<major>. "
                 "Personal data: fields holding it are marked `x-personal: true`. A person is a "
                 "`Person`: a pseudonymous `person_id`, a language, and their `PersonDetails` "
                 "(name, e-mail address, phone) sealed (`x-sealed`) with AES-256-GCM under a "
@@ -184,7 +189,12 @@ def asyncapi_document() -> JsonSchema:
             "nats": {
                 "host": "localhost:4222",
                 "protocol": "nats",
-                "description": "NATS JetStream of a local stack.",
+                "description": (
+                    "NATS JetStream of a local stack. Every connection logs in as a user of "
+                    "deploy/nats/permissions.conf; an outside system gets a read-only user "
+                    "(docs/subscribing.md)."
+                ),
+                "security": [{"$ref": "#/components/securitySchemes/natsUser"}],
             }
         },
         "channels": {model.subject: _channel(model) for model in EVENTS.values()},
@@ -192,6 +202,12 @@ def asyncapi_document() -> JsonSchema:
         "components": {
             "schemas": _component_schemas(),
             "messages": {model.__name__: _message(model) for model in EVENTS.values()},
+            "securitySchemes": {
+                "natsUser": {
+                    "type": "userPassword",
+                    "description": "A NATS user and password given by the operator.",
+                }
+            },
             "correlationIds": {
                 "correlation": {
                     "description": "Shared by every event of one request's flow.",
@@ -202,4 +218,9 @@ def asyncapi_document() -> JsonSchema:
     }
 
 
-__all__ = ["ASYNCAPI_VERSION", "asyncapi_document", "cloudevents_headers_schema"]
+__all__ = [
+    "ASYNCAPI_VERSION",
+    "STREAM_FIELD",
+    "asyncapi_document",
+    "cloudevents_headers_schema",
+]
