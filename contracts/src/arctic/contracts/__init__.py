@@ -7,4 +7,6 @@
 - `schemas`, `asyncapi`, `export`: the committed JSON Schemas and AsyncAPI document.
 - `compatibility`: `breaking_changes` between two versions of a schema.
 - `examples`: one valid example of every event, for documents and tests.
+- `version`: the package version, which follows the contracts.
+- `faststream` (the `faststream` extra): the subscriber kit for other systems.
 """
