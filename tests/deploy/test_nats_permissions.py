@@ -31,7 +31,7 @@ from arctic.runtime.provisioning import ensure_personal_keys
 from arctic.runtime.servers import LocalNats, free_port
 
 pytestmark = pytest.mark.slow
-USERS = ("catalogue", "prototyping", "partnerships", "notifications", "ops")
+USERS = ("catalogue", "prototyping", "partnerships", "notifications", "ops", "subscriber")
 PASSWORDS = {user: secrets.token_hex(16) for user in USERS}
 
 

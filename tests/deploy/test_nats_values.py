@@ -133,6 +133,7 @@ def test_every_password_of_permissions_conf_comes_from_a_secret(
         "PROTOTYPING_NATS_PASSWORD",
         "PARTNERSHIPS_NATS_PASSWORD",
         "NOTIFICATIONS_NATS_PASSWORD",
+        "SUBSCRIBER_NATS_PASSWORD",
         "OPS_NATS_PASSWORD",
     ]
     env = values["container"]["env"]
