@@ -7,7 +7,7 @@ PYTHON ?= python3
 UV := $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
 RUN := $(UV) run --locked
 
-.PHONY: bootstrap up test lint typecheck pytest schemas bench clean
+.PHONY: bootstrap up test lint typecheck pytest schemas asyncapi-html bench clean
 
 # The first run installs for a minute or so and shows its progress; later runs are quiet.
 bootstrap:
@@ -37,6 +37,10 @@ pytest:
 schemas: bootstrap
 	$(RUN) python -m arctic.contracts.export
 	$(RUN) python -m arctic.runtime.eventdocs
+
+# The AsyncAPI document as one HTML page that needs no network: .arctic/asyncapi.html
+asyncapi-html: bootstrap
+	$(RUN) python -m arctic.contracts.asyncapi_html
 
 bench: bootstrap
 	$(RUN) python -m bench
