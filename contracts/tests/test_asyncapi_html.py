@@ -20,3 +20,12 @@ def test_the_page_shows_every_subject_under_its_stream_and_loads_nothing(tmp_pat
         assert html.index(f"<details id='{subject}'>") > section
     assert re.search(r"<script|<link|<img|<iframe|\ssrc=|@import|url\(", html) is None
     assert "<span class=tag>personal</span>" in html
+
+
+def test_the_subscribing_page_lists_the_streams_as_the_registry_has_them() -> None:
+    from arctic.contracts.registry import STREAMS
+
+    page = Path(__file__).resolve().parents[2] / "docs" / "subscribing.md"
+    rows = re.findall(r"^\| `([A-Z_]+)` \| `([^`]+)` \|", page.read_text(), re.MULTILINE)
+
+    assert rows == [(stream.name, stream.subjects[0]) for stream in STREAMS]
