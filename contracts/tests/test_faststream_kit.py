@@ -222,7 +222,9 @@ async def test_a_handler_failing_on_every_delivery_is_termed_after_the_last(
 
 
 async def test_an_invalid_message_is_termed_and_the_next_one_handled(
-    js_client: NATS, running: Callable[..., Awaitable[Subscribers]]
+    js_client: NATS,
+    running: Callable[..., Awaitable[Subscribers]],
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     seen = Seen()
 
@@ -243,6 +245,10 @@ async def test_an_invalid_message_is_termed_and_the_next_one_handled(
 
     assert seen.ids == [valid]
     assert info.num_redelivered == 0
+    termed = [r.getMessage() for r in caplog.records if r.name == "arctic.contracts.faststream"]
+    assert len(termed) == 2
+    assert "invalid message termed: invalid body for " in termed[0]
+    assert "missing required header" in termed[1]
 
 
 async def test_a_subscriber_stopped_and_restarted_loses_nothing(
@@ -273,6 +279,46 @@ async def test_a_subscriber_stopped_and_restarted_loses_nothing(
         await second.stop()
 
     assert seen.ids == [before, *while_down]
+
+
+async def test_an_event_whose_handler_was_cut_off_by_a_stop_is_handled_after_the_restart(
+    js_client: NATS, nats_server: LocalNats
+) -> None:
+    """The app stops (a redeploy, a crash) while the handler runs: nothing was acknowledged,
+    so the server delivers the event again once the durable's ack wait has passed."""
+    started = asyncio.Event()
+    seen = Seen()
+
+    def make(*, stuck: bool) -> NatsBroker:
+        # FastStream waits up to graceful_timeout (15 s by default) for a running handler.
+        broker = NatsBroker(nats_server.url, graceful_timeout=0.5)
+
+        @Subscribers(broker).subscriber(
+            AgreementSigned, durable="test-cut-off", deliver="all", ack_wait=1.0
+        )
+        async def on_signed(event: AgreementSigned, envelope: Envelope) -> None:
+            if stuck:
+                started.set()
+                await asyncio.Event().wait()  # until the app is stopped
+            seen.add(event, envelope)
+
+        return broker
+
+    event_id = await publish(js_client, signed())
+    first = make(stuck=True)
+    await first.start()
+    await asyncio.wait_for(started.wait(), timeout=30)
+    await first.stop()
+    second = make(stuck=False)
+    await second.start()
+    try:
+        await seen.until(1)
+    finally:
+        await second.stop()
+
+    assert seen.ids == [event_id]
+    info = await settled(js_client, "test-cut-off")
+    assert info.num_redelivered == 0
 
 
 async def test_events_are_handled_one_at_a_time_in_stream_order(
