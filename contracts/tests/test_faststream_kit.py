@@ -22,7 +22,7 @@ import pytest
 from faststream.nats import NatsBroker
 from faststream.specification import AsyncAPI
 from nats.aio.client import Client as NATS
-from nats.js.api import AckPolicy, ConsumerInfo, StreamConfig
+from nats.js.api import AckPolicy, ConsumerInfo
 
 from arctic.contracts.asyncapi import asyncapi_document
 from arctic.contracts.envelope import Envelope, build_message
@@ -30,6 +30,7 @@ from arctic.contracts.events import AgreementSigned, EvaluationDue, Event
 from arctic.contracts.examples import example_of
 from arctic.contracts.faststream import Subscribers, consumer_config, retry_delay
 from arctic.contracts.registry import EVENTS, stream_of_service
+from arctic.runtime.provisioning import ensure_stream
 from arctic.runtime.servers import LocalNats
 
 pytestmark = pytest.mark.slow
@@ -39,15 +40,7 @@ pytestmark = pytest.mark.slow
 async def js_client(nats_server: LocalNats) -> AsyncIterator[NATS]:
     """A client with the PARTNERSHIPS stream as the partnerships service declares it."""
     nc = await nats.connect(nats_server.url)
-    stream = stream_of_service("partnerships")
-    await nc.jetstream().add_stream(
-        StreamConfig(
-            name=stream.name,
-            subjects=list(stream.subjects),
-            max_age=stream.max_age.total_seconds(),
-            duplicate_window=stream.duplicate_window.total_seconds(),
-        )
-    )
+    await ensure_stream(nc.jetstream(), stream_of_service("partnerships"), replicas=1)
     yield nc
     await nc.close()
 

@@ -1,5 +1,5 @@
 """deploy/nats/permissions.conf, loaded by a real nats-server, allows what each service
-needs and denies the rest.
+(and the read-only `subscriber` of outside systems) needs and denies the rest.
 
 The server gets the file as its configuration (JetStream, store, host and port come from
 the command line) and the users' passwords from its environment, as in the cluster.
@@ -16,14 +16,20 @@ import tempfile
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from types import SimpleNamespace
+from uuid import UUID, uuid4
 
 import nats
 import pytest
+from faststream.nats import NatsBroker, NatsUserPassword
 from nats.aio.client import Client as NATS
 from nats.js.api import AckPolicy, ConsumerConfig, StreamConfig
 from nats.js.errors import NotFoundError
 from pydantic import SecretStr
 
+from arctic.contracts.envelope import Envelope, build_message
+from arctic.contracts.events import AgreementSigned
+from arctic.contracts.examples import example_of
+from arctic.contracts.faststream import Subscribers
 from arctic.contracts.vocabulary import ContactPerson, Language
 from arctic.runtime.personal_data import PersonalData
 from arctic.runtime.personal_keys import PersonalKeys, PersonalKeysUnavailable, bucket_config
@@ -420,3 +426,123 @@ async def test_each_service_reads_erasure_requests_on_its_own_durable(
     with pytest.raises(nats.errors.TimeoutError):
         await stolen.fetch(1, timeout=0.5)
     await other.denied(f"$JS.API.CONSUMER.MSG.NEXT.NOTIFICATIONS.{durable}")
+
+
+# The `subscriber` user: the template of an outside system's user (docs/subscribing.md).
+# Allowed: its own durables (create, pull, acknowledge, delete), its streams' information.
+# Denied: publishing, any stream change, other durables, ephemeral consumers, plain
+# subscriptions, the personal keys.
+
+
+async def test_the_subscriber_reads_through_its_own_durable_with_the_kit_changing_no_stream(
+    server: LocalNats, connect: Connect, streams: None
+) -> None:
+    partnerships = await connect("partnerships")
+    before = (await partnerships.js.stream_info("PARTNERSHIPS")).config
+    event = example_of(AgreementSigned, agreement_id=uuid4())
+    headers, body = build_message(event, correlation_id="permissions")
+    await partnerships.js.publish(event.subject, body, headers=headers)
+    received: asyncio.Queue[Envelope] = asyncio.Queue()
+    broker = NatsBroker(
+        server.url, security=NatsUserPassword("subscriber", PASSWORDS["subscriber"])
+    )
+
+    @Subscribers(broker).subscriber(
+        AgreementSigned, durable="subscriber-agreement-signed", deliver="all"
+    )
+    async def on_signed(event: AgreementSigned, envelope: Envelope) -> None:
+        await received.put(envelope)
+
+    await broker.start()
+    try:
+        async with asyncio.timeout(30):
+            while (await received.get()).id != UUID(headers["ce-id"]):
+                pass
+    finally:
+        await broker.stop()
+
+    assert (await partnerships.js.stream_info("PARTNERSHIPS")).config == before
+    assert partnerships.errors.empty()
+
+
+async def test_the_subscriber_may_delete_its_own_durable_to_replay_and_nobody_else_pulls_it(
+    connect: Connect, streams: None
+) -> None:
+    subscriber = await connect("subscriber")
+    await subscriber.js.add_consumer("PARTNERSHIPS", ConsumerConfig(durable_name="subscriber-node"))
+    ops = await connect("ops")
+    stolen = await ops.js.pull_subscribe_bind("subscriber-node", stream="PARTNERSHIPS")
+    with pytest.raises(nats.errors.TimeoutError):
+        await stolen.fetch(1, timeout=0.5)
+    await ops.denied("$JS.API.CONSUMER.MSG.NEXT.PARTNERSHIPS.subscriber-node")
+
+    assert await subscriber.js.delete_consumer("PARTNERSHIPS", "subscriber-node")
+    assert subscriber.errors.empty()
+
+
+async def test_the_subscriber_creates_changes_purges_or_deletes_no_stream(
+    connect: Connect, streams: None
+) -> None:
+    subscriber = await connect("subscriber")
+    before = (await subscriber.js.stream_info("PARTNERSHIPS")).config
+
+    with pytest.raises(nats.errors.TimeoutError):
+        await subscriber.js.update_stream(
+            StreamConfig(name="PARTNERSHIPS", subjects=["arctic.partnerships.>"], max_age=1)
+        )
+    await subscriber.denied("$JS.API.STREAM.UPDATE.PARTNERSHIPS")
+    with pytest.raises(nats.errors.TimeoutError):
+        await subscriber.js.add_stream(StreamConfig(name="MINE", subjects=["mine.>"]))
+    await subscriber.denied("$JS.API.STREAM.CREATE.MINE")
+    with pytest.raises(nats.errors.TimeoutError):
+        await subscriber.js.purge_stream("PARTNERSHIPS")
+    await subscriber.denied("$JS.API.STREAM.PURGE.PARTNERSHIPS")
+    with pytest.raises(nats.errors.TimeoutError):
+        await subscriber.js.delete_stream("PARTNERSHIPS")
+    await subscriber.denied("$JS.API.STREAM.DELETE.PARTNERSHIPS")
+    assert (await subscriber.js.stream_info("PARTNERSHIPS")).config == before
+
+
+async def test_the_subscriber_publishes_nothing_and_takes_no_consumer_but_its_own(
+    connect: Connect, streams: None
+) -> None:
+    subscriber = await connect("subscriber")
+
+    with pytest.raises(nats.errors.TimeoutError):
+        await subscriber.js.publish(AgreementSigned.subject, b"{}")
+    await subscriber.denied(AgreementSigned.subject)
+    with pytest.raises(nats.errors.TimeoutError):
+        await subscriber.js.add_consumer(
+            "PARTNERSHIPS", ConsumerConfig(durable_name="notifications-partnerships")
+        )
+    await subscriber.denied(
+        "$JS.API.CONSUMER.DURABLE.CREATE.PARTNERSHIPS.notifications-partnerships"
+    )
+    with pytest.raises(nats.errors.TimeoutError):
+        await subscriber.js.add_consumer("PARTNERSHIPS", ConsumerConfig())
+    await subscriber.denied("$JS.API.CONSUMER.CREATE.PARTNERSHIPS")
+    await subscriber.nc.subscribe("arctic.partnerships.>")
+    await subscriber.denied("arctic.partnerships.>", operation="subscription")
+
+
+async def test_the_subscriber_pulls_from_no_services_durable_and_reads_no_other_stream(
+    connect: Connect, streams: None
+) -> None:
+    notifications = await connect("notifications")
+    await notifications.js.add_consumer(
+        "PARTNERSHIPS", ConsumerConfig(durable_name="notifications-partnerships")
+    )
+    subscriber = await connect("subscriber")
+    stolen = await subscriber.js.pull_subscribe_bind(
+        "notifications-partnerships", stream="PARTNERSHIPS"
+    )
+
+    with pytest.raises(nats.errors.TimeoutError):
+        await stolen.fetch(1, timeout=0.5)
+    await subscriber.denied("$JS.API.CONSUMER.MSG.NEXT.PARTNERSHIPS.notifications-partnerships")
+    with pytest.raises(nats.errors.TimeoutError):
+        await subscriber.js.stream_info("PROTOTYPING")
+    await subscriber.denied("$JS.API.STREAM.INFO.PROTOTYPING")
+    with pytest.raises(nats.errors.TimeoutError):
+        await subscriber.js.stream_info("KV_PERSONAL_KEYS")
+    await subscriber.denied("$JS.API.STREAM.INFO.KV_PERSONAL_KEYS")

@@ -18,7 +18,6 @@ from uuid import uuid4
 
 import pytest
 from nats.aio.client import Client as NATS
-from nats.js.api import StreamConfig
 
 from arctic.contracts.envelope import MSG_ID_HEADER, build_message
 from arctic.contracts.events import (
@@ -30,6 +29,7 @@ from arctic.contracts.events import (
 )
 from arctic.contracts.examples import example_of
 from arctic.contracts.registry import stream_of_service
+from arctic.runtime.provisioning import ensure_stream
 from arctic.runtime.testing import SecuredNats, wait_until
 
 pytestmark = pytest.mark.slow
@@ -41,15 +41,7 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "subscribers"
 async def partnerships(secured_nats: SecuredNats) -> AsyncIterator[NATS]:
     """The partnerships service's connection, with its stream."""
     nc = await secured_nats.connect("partnerships")
-    stream = stream_of_service("partnerships")
-    await nc.jetstream().add_stream(
-        StreamConfig(
-            name=stream.name,
-            subjects=list(stream.subjects),
-            max_age=stream.max_age.total_seconds(),
-            duplicate_window=stream.duplicate_window.total_seconds(),
-        )
-    )
+    await ensure_stream(nc.jetstream(), stream_of_service("partnerships"), replicas=1)
     yield nc
     await nc.close()
 
