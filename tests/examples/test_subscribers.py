@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import shlex
 import shutil
 import signal
 import sqlite3
@@ -184,3 +185,34 @@ async def test_the_node_example_reads_events_with_the_official_clients(
     assert [r["id"] for r in received] == [h["ce-id"] for h in published]
     assert [r["correlationid"] for r in received] == [h["ce-correlationid"] for h in published]
     assert [r["partner"] for r in received] == [e.partner.name for e in events]
+
+
+NATS_CLI = shutil.which("nats")
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "subscribing.md"
+
+
+@pytest.mark.skipif(
+    NATS_CLI is None,
+    reason="the nats CLI is not installed here: the nats lines of docs/subscribing.md are not run",
+)
+async def test_the_nats_cli_lines_of_the_docs_show_the_events(
+    secured_nats: SecuredNats, partnerships: NATS
+) -> None:
+    lines = [line for line in DOCS.read_text().splitlines() if line.startswith("nats --server")]
+    assert len(lines) == 2
+    event = example_of(AgreementSigned, agreement_id=uuid4())
+    await publish(partnerships, event)
+    output = ""
+    for line in lines:
+        line = line.replace("nats://127.0.0.1:4222", secured_nats.url).replace(
+            "subscriber-local", secured_nats.accounts.password("subscriber")
+        )
+        process = await asyncio.create_subprocess_exec(
+            *shlex.split(line), stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT
+        )
+        async with asyncio.timeout(60):
+            out, _ = await process.communicate()
+        assert process.returncode == 0, out.decode()
+        output = out.decode()
+
+    assert str(event.agreement_id) in output
