@@ -114,6 +114,7 @@ async def test_a_new_durable_replays_every_event_from_the_start(
 ) -> None:
     published = [await publish(js_client, signed()) for _ in range(3)]
     await publish(js_client, example_of(EvaluationDue))
+    stream_before = (await js_client.jetstream().stream_info("PARTNERSHIPS")).config
     seen = Seen()
 
     def setup(arctic: Subscribers) -> None:
@@ -135,6 +136,8 @@ async def test_a_new_durable_replays_every_event_from_the_start(
     assert info.config.filter_subject == AgreementSigned.subject
     assert info.delivered is not None
     assert info.delivered.stream_seq == 5  # the EvaluationDue between was not delivered
+    # Nothing declared or updated the stream (a server without permissions would have let it).
+    assert (await js_client.jetstream().stream_info("PARTNERSHIPS")).config == stream_before
 
 
 async def test_a_new_durable_replays_from_a_point_in_time(
