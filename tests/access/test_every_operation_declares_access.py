@@ -80,7 +80,7 @@ def test_the_operations_and_their_access_today(tokens: Tokens) -> None:
         ("notifications", "POST", "/personal-data/erasure"): ["admin"],
         ("notifications", "GET", "/personal-data/erasure/{erasure_id}"): ["admin"],
         ("prototyping", "POST", "/prototype-requests"): "public",
-        ("prototyping", "GET", "/prototype-requests"): coordinators,
+        ("prototyping", "GET", "/prototype-requests"): ["admin", "company", "coordinator"],
         ("prototyping", "GET", "/prototype-requests/{request_id}"): [
             "admin",
             "company",
@@ -88,6 +88,18 @@ def test_the_operations_and_their_access_today(tokens: Tokens) -> None:
         ],
         ("prototyping", "POST", "/prototype-requests/{request_id}/accept"): coordinators,
         ("prototyping", "POST", "/prototype-requests/{request_id}/reject"): coordinators,
+        ("prototyping", "POST", "/prototype-requests/{request_id}/team"): coordinators,
+        ("prototyping", "POST", "/prototype-requests/{request_id}/milestones/{name}/done"): (
+            coordinators
+        ),
+        ("prototyping", "POST", "/prototype-requests/{request_id}/deliver"): coordinators,
+        ("prototyping", "GET", "/triage"): coordinators,
+        ("prototyping", "POST", "/experts"): coordinators,
+        ("prototyping", "GET", "/experts"): coordinators,
+        ("prototyping", "GET", "/experts/{expert_id}"): coordinators,
+        ("prototyping", "PUT", "/experts/{expert_id}"): coordinators,
+        ("prototyping", "GET", "/showcase.json"): "public",
+        ("prototyping", "GET", "/showcase.atom"): "public",
     }
     for service in SERVICES:
         document = openapi_of(service, tokens, operations_port=True)

@@ -15,6 +15,7 @@ from arctic.runtime.access.testing import Tokens
 from arctic.runtime.testing import wait_until
 
 OWNER = "2617416-4"  # valid_request()'s company
+OTHER = "2934512-5"
 
 
 @pytest.fixture
@@ -116,19 +117,25 @@ async def test_other_roles_may_not_read_requests(
     assert response.json()["roles"] == ["admin", "company", "coordinator"]
 
 
-async def test_only_coordinators_and_admins_list_requests(
+async def test_coordinators_list_every_request_and_a_company_only_its_own(
     prototyping: Prototyping, anonymous: httpx.AsyncClient, tokens: Tokens, location: str
 ) -> None:
-    answers = {
-        name: (await prototyping.http.get("/prototype-requests", headers=headers)).status_code
-        for name, headers in {
-            "coordinator": tokens.headers(Role.coordinator),
-            "admin": tokens.headers(Role.admin),
-            "company": tokens.headers(Role.company, business_id=OWNER),
-            "staff": tokens.headers(Role.staff, org="lapland-uas"),
-        }.items()
-    }
-    assert answers == {"coordinator": 200, "admin": 200, "company": 403, "staff": 403}
+    other = valid_request()
+    other["company"] = {**other["company"], "business_id": OTHER}
+    assert (await anonymous.post("/prototype-requests", json=other)).status_code == 201
+
+    async def listed(headers: dict[str, str], query: str = "") -> tuple[int, list[str]]:
+        response = await prototyping.http.get(f"/prototype-requests{query}", headers=headers)
+        items = response.json().get("items", []) if response.status_code == 200 else []
+        return response.status_code, sorted(i["company"]["business_id"] for i in items)
+
+    owner = tokens.headers(Role.company, business_id=OWNER)
+    assert await listed(tokens.headers(Role.coordinator)) == (200, [OWNER, OTHER])
+    assert await listed(tokens.headers(Role.admin), f"?company={OTHER}") == (200, [OTHER])
+    assert await listed(owner) == (200, [OWNER])
+    assert await listed(owner, f"?company={OWNER}") == (200, [OWNER])
+    assert await listed(owner, f"?company={OTHER}") == (403, [])
+    assert await listed(tokens.headers(Role.staff, org="lapland-uas")) == (403, [])
     assert (await anonymous.get("/prototype-requests")).status_code == 401
 
 

@@ -26,6 +26,7 @@ REQUESTED, ACCEPTED = PrototypeRequested.subject, PrototypeAccepted.subject
 VIEW_FIELDS = {
     "id", "status", "company", "title", "problem", "disciplines", "stage", "showcase_consent",
     "origin_inquiry_id", "requested_at", "decided_at", "confirmed_disciplines", "rejection",
+    "partner", "team", "starts_on", "due_on", "milestones", "delivery", "delivered_at",
     "allowed_actions",
 }  # fmt: skip
 
@@ -61,7 +62,7 @@ async def test_an_accepted_request_is_announced_with_its_new_version(
     assert response.status_code == 200
     view = response.json()
     assert set(view) == VIEW_FIELDS  # the aggregate's version and storage never leak
-    assert (view["status"], view["allowed_actions"]) == ("accepted", [])
+    assert (view["status"], view["allowed_actions"]) == ("accepted", ["assemble_team"])
     assert view["confirmed_disciplines"] == ["energy", "ict"]
     assert (await prototyping.http.get(f"/prototype-requests/{request_id}")).json() == view
     [(requested, _), (accepted, event)] = await events_published(prototyping, 2)

@@ -189,6 +189,12 @@ class PrototypeDelivered(PrototypingEvent):
     """Present only when the company consented to a public showcase."""
     started_on: date
     delivered_at: UtcDateTime
+    next_step: Suggestion | None = None
+    """What the company could do next, e.g. a funding instrument such as Business Finland's
+    innovation voucher for taking the prototype further."""
+    due_on: date | None = None
+    """The last day of the time-box (delivered on time when `delivered_at` is on or before it,
+    in Finland's calendar)."""
 
     @model_validator(mode="after")
     def _showcase_needs_consent(self) -> Self:

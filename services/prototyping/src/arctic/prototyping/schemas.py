@@ -3,13 +3,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from arctic.contracts.events import Suggestion
+from arctic.contracts.events import Expert, Showcase, Suggestion
 from arctic.contracts.vocabulary import (
     BusinessId,
     Company,
@@ -17,10 +17,19 @@ from arctic.contracts.vocabulary import (
     Discipline,
     Language,
     Person,
+    PrototypeOutcome,
     Stage,
     Text,
 )
-from arctic.prototyping.domain import Action, PrototypeRequest, RequestStatus, Submission
+from arctic.prototyping.domain import (
+    Action,
+    Delivery,
+    Milestone,
+    PrototypeRequest,
+    RequestStatus,
+    Submission,
+)
+from arctic.prototyping.timebox import MilestoneName
 
 TITLE_MAX = 200
 PROBLEM_MAX = 5000
@@ -158,8 +167,45 @@ class CompanyView(BaseModel):
         return cls(name=company.name, business_id=company.business_id, contact=contact)
 
 
+class TeamMemberView(BaseModel):
+    """A member of the team: the expert, their person id and the disciplines they cover."""
+
+    expert_id: UUID
+    person_id: UUID
+    disciplines: list[Discipline]
+
+    @classmethod
+    def of(cls, member: Expert) -> TeamMemberView:
+        """As events name the member, without their sealed details."""
+        return cls(
+            expert_id=member.expert_id, person_id=member.person_id, disciplines=member.disciplines
+        )
+
+
+class MilestoneView(BaseModel):
+    """A milestone of the time-box: planned for `due_on`, reached at `reached_at`."""
+
+    name: MilestoneName
+    due_on: date
+    reached_at: datetime | None
+
+    @classmethod
+    def of(cls, milestone: Milestone) -> MilestoneView:
+        """The view of a milestone."""
+        return cls(name=milestone.name, due_on=milestone.due_on, reached_at=milestone.reached_at)
+
+
+class DeliveryView(BaseModel):
+    """What was handed over."""
+
+    outcome: PrototypeOutcome
+    outcome_summary: str
+    next_step: Suggestion | None
+    showcase: Showcase | None
+
+
 class PrototypeRequestView(BaseModel):
-    """A prototype request as callers see it; `allowed_actions` says what triage can do now."""
+    """A prototype request as callers see it; `allowed_actions` says what can be done now."""
 
     id: UUID
     status: RequestStatus
@@ -174,12 +220,171 @@ class PrototypeRequestView(BaseModel):
     decided_at: datetime | None
     confirmed_disciplines: list[Discipline]
     rejection: RejectionView | None
+    partner: bool
+    team: list[TeamMemberView]
+    starts_on: date | None
+    due_on: date | None
+    milestones: list[MilestoneView]
+    delivery: DeliveryView | None
+    delivered_at: datetime | None
     allowed_actions: list[Action]
 
     @classmethod
     def of(cls, request: PrototypeRequest) -> PrototypeRequestView:
         """The view of a request: its public attributes, nothing else; the contact in clear
         from the request's own columns (null once erased), beside their person id."""
-        values = {name: getattr(request, name) for name in cls.model_fields}
-        values["company"] = CompanyView.of(request)
+        plain = set(cls.model_fields) - {"company", "team", "milestones", "starts_on", "due_on"}
+        values = {name: getattr(request, name) for name in plain}
+        box = request.time_box
+        values |= {
+            "company": CompanyView.of(request),
+            "team": [TeamMemberView.of(m) for m in request.team],
+            "milestones": [MilestoneView.of(m) for m in request.milestones],
+            "starts_on": None if box is None else box.starts_on,
+            "due_on": None if box is None else box.due_on,
+        }
         return cls.model_validate(values, from_attributes=True)
+
+
+class TriageItemView(BaseModel):
+    """A request waiting in triage: partners' first, then the longest waiting."""
+
+    id: UUID
+    company_name: str
+    business_id: str
+    title: str
+    stage: Stage
+    disciplines: list[Discipline]
+    partner: bool
+    requested_at: datetime
+    days_waiting: int
+    origin_inquiry_id: UUID | None
+
+
+class TriageQueue(BaseModel):
+    """The triage queue, in the order to take it."""
+
+    items: list[TriageItemView]
+
+
+class AbsenceBody(BaseModel):
+    """Days an expert is away, first and last included."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    starts_on: date
+    ends_on: date
+
+
+class ExpertBody(ContactPerson):
+    """An expert as a coordinator gives them: who, in clear (name, e-mail address, phone,
+    language), and what they can do."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    disciplines: Disciplines
+    capacity: int = Field(ge=1, le=10, description="How many prototypes at once")
+    permanent_staff: bool = False
+    absences: list[AbsenceBody] = Field(default=[], max_length=100)
+
+    def details(self) -> ContactPerson:
+        """The person in clear."""
+        return ContactPerson.model_validate(
+            self.model_dump(include={"name", "email", "phone", "language"})
+        )
+
+
+class AbsenceView(BaseModel):
+    """Days an expert is away, first and last included."""
+
+    starts_on: date
+    ends_on: date
+
+
+class ExpertView(BaseModel):
+    """An expert of the pool: their details until erased (then null, `erased` true), their
+    disciplines, capacity, absences and how many prototypes they are on now."""
+
+    id: UUID
+    person_id: UUID
+    name: str | None
+    email: str | None
+    phone: str | None
+    language: Language
+    erased: bool
+    disciplines: list[Discipline]
+    capacity: int
+    permanent_staff: bool
+    absences: list[AbsenceView]
+    active_prototypes: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class TeamRequest(BaseModel):
+    """Propose a team for the time-box starting on `starts_on` (today in Finland by
+    default); with `confirm` true, take it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    starts_on: date | None = None
+    confirm: bool = False
+
+
+class ProposedMemberView(BaseModel):
+    """A member of a proposed (or taken) team."""
+
+    expert_id: UUID
+    person_id: UUID
+    disciplines: list[Discipline]
+    """The required disciplines the member covers."""
+    load: int
+    """How many other prototypes the member is on during the time-box."""
+
+
+class TeamProposalView(BaseModel):
+    """The team for a request and its time-box; `confirmed` says whether it was taken
+    (then `request` is the request as it is now, in progress)."""
+
+    confirmed: bool
+    starts_on: date
+    due_on: date
+    team: list[ProposedMemberView]
+    request: PrototypeRequestView
+
+
+MediaUrl = Annotated[str, StringConstraints(pattern=r"^https://\S+$", max_length=500)]
+"""A link to a published picture or video (https)."""
+
+
+class ShowcaseBody(BaseModel):
+    """The public showcase entry (only for a company that consented)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: Annotated[str, _text(TITLE_MAX)]
+    summary: Annotated[str, _text(PROBLEM_MAX)]
+    media_urls: list[
+        Annotated[str, StringConstraints(pattern=r"^https://\S+$", max_length=500)]
+    ] = Field(default=[], max_length=10)
+
+
+class DeliveryBody(BaseModel):
+    """The hand-over: the outcome, what was built, the suggested next step (e.g. a funding
+    instrument such as the innovation voucher) and, with the company's consent, a showcase."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    outcome: PrototypeOutcome
+    outcome_summary: Annotated[str, _text(PROBLEM_MAX)]
+    next_step: SuggestionBody | None = None
+    showcase: ShowcaseBody | None = None
+
+    def delivery(self) -> Delivery:
+        """As the domain takes it."""
+        return Delivery(
+            self.outcome,
+            self.outcome_summary,
+            None if self.next_step is None else self.next_step.suggestion(),
+            None if self.showcase is None else Showcase(**self.showcase.model_dump()),
+        )

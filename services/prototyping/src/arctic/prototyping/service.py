@@ -2,21 +2,26 @@
 
 from pathlib import Path
 
-from arctic.prototyping.api import PROBLEMS, router
-from arctic.prototyping.handlers import erase_contact
+from arctic.prototyping import api, experts_api, showcase
+from arctic.prototyping.consumers import SUBSCRIPTIONS
+from arctic.prototyping.demo import DEMO_DATA
+from arctic.prototyping.handlers import erase_person
+from arctic.prototyping.settings import PrototypingSettings
 from arctic.runtime.service import ServiceDefinition
-from arctic.runtime.settings import ServiceSettings
 
 definition = ServiceDefinition(
     name="prototyping",
     description=(
         "Companies' problems and ideas turned into technology prototypes within about a month: "
-        "intake, triage, teams, milestones and delivery."
+        "intake, triage, the expert pool and teams, the time-box and its milestones, delivery "
+        "and the public showcase."
     ),
     migrations=Path(__file__).parent / "migrations",
-    settings_class=ServiceSettings,
+    settings_class=PrototypingSettings,
     local_port=8102,
-    routers=[router],
-    problems=PROBLEMS,
-    erase_person=erase_contact,
+    subscriptions=SUBSCRIPTIONS,
+    routers=[api.router, experts_api.router, showcase.router],
+    problems=[*api.PROBLEMS, *experts_api.PROBLEMS],
+    erase_person=erase_person,
+    demo_data=DEMO_DATA,
 )
