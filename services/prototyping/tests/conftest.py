@@ -10,10 +10,11 @@ import pytest
 from prototyping_support import Prototyping
 
 from arctic.prototyping.service import definition
+from arctic.prototyping.settings import PrototypingSettings
 from arctic.runtime.access.roles import Role
 from arctic.runtime.access.testing import Tokens
+from arctic.runtime.clock import SettableClock
 from arctic.runtime.db import create_pool
-from arctic.runtime.settings import ServiceSettings
 from arctic.runtime.testing import (
     TEST_PEPPER,
     SecuredNats,
@@ -36,26 +37,28 @@ async def prototyping(
     secured_nats: SecuredNats,
     tokens: Tokens,
     settings_overrides: dict[str, Any],
+    clock: SettableClock,
 ) -> AsyncIterator[Prototyping]:
     dsn = await prepare_service_database(fresh_database, definition)
     await provision(secured_nats, definition)
-    settings = ServiceSettings(
+    settings = PrototypingSettings(
         service="prototyping",
         database_dsn=dsn,
         relay_sweep_seconds=0.1,
+        scheduler_interval_seconds=0.1,
         personal_data_pepper=TEST_PEPPER,
         **tokens.settings,
         **secured_nats.settings_for("prototyping"),
         **settings_overrides,
     )
-    async with serving(definition, settings) as url:
+    async with serving(definition, settings, clock=clock) as url:
         pool = await create_pool(dsn, "prototyping", size=2)
         # The coordinators' client: triage is theirs (test_access.py: who else may do what).
         coordinator = tokens.headers(Role.coordinator)
         ops = await secured_nats.connect("ops")  # the tests read the stream as ops, read-only
         notifications = await secured_nats.connect("notifications")
         async with httpx.AsyncClient(base_url=url, headers=coordinator) as http:
-            yield Prototyping(http, pool, ops, notifications)
+            yield Prototyping(http, pool, ops, notifications, secured_nats, clock)
         await notifications.close()
         await ops.close()
         await pool.close()

@@ -50,9 +50,10 @@ async def update_expert(conn: asyncpg.Connection, expert: ExpertRecord) -> None:
             """UPDATE experts SET person_id = $2, language = $3, sealed = $4, name = $5,
                    email = $6, phone = $7, disciplines = $8, capacity = $9,
                    permanent_staff = $10, absences = $11, version = $12, erased_at = NULL,
-                   updated_at = $14
+                   updated_at = $13
                WHERE id = $1 AND version = $12 - 1""",
-            *_values(expert),
+            *_values(expert)[:12],
+            expert.updated_at,
         )
     except asyncpg.UniqueViolationError as error:
         raise ExpertAlreadyInPool() from error
