@@ -96,6 +96,7 @@ async def showcase_atom(request: Request, uow: UnitOfWorkDep, limit: Limit = 50)
         item.id(entry["id"])
         item.title(entry["title"])
         item.summary(entry["summary"])
+        item.content(entry["summary"], type="text")  # Atom: content or an alternate link
         item.published(entry["published"])
         item.updated(entry["published"])
         item.author({"name": entry["company"]})
