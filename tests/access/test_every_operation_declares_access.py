@@ -100,6 +100,7 @@ def test_the_operations_and_their_access_today(tokens: Tokens) -> None:
         ("prototyping", "PUT", "/experts/{expert_id}"): coordinators,
         ("prototyping", "GET", "/showcase.json"): "public",
         ("prototyping", "GET", "/showcase.atom"): "public",
+        ("prototyping", "GET", "/reports/prototyping"): coordinators,
     }
     for service in SERVICES:
         document = openapi_of(service, tokens, operations_port=True)

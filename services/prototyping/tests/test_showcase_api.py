@@ -65,3 +65,14 @@ async def test_the_feeds_show_consenting_companies_only_newest_first(
         assert "Secret sauce" not in text
         for personal in (CONTACT["name"], CONTACT["email"], CONTACT["phone"]):
             assert str(personal) not in text
+
+    report = (await prototyping.http.get("/reports/prototyping?year=2026")).json()
+    overall = report["figures"][0]
+    assert (overall["key"], overall["requests"], overall["delivered"]) == ("all", 4, 4)
+    assert overall["on_time_percent"] == 100.0
+    as_csv = await prototyping.http.get("/reports/prototyping?year=2026&format=csv")
+    assert as_csv.headers["content-type"].startswith("text/csv")
+    header, first = as_csv.text.splitlines()[:2]
+    assert header.startswith("group,key,requests,accepted,rejected,delivered")
+    assert first.startswith("all,all,4,4,0,4,100.0,")
+    assert (await prototyping.http.get("/reports/prototyping?year=1999")).status_code == 422

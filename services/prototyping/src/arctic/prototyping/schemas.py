@@ -267,13 +267,17 @@ class TriageQueue(BaseModel):
     items: list[TriageItemView]
 
 
+PlanningDate = Annotated[date, Field(ge=date(2000, 1, 1), le=date(2099, 12, 31))]
+"""A day to plan by: within this century (a time-box and its search run a year past it)."""
+
+
 class AbsenceBody(BaseModel):
     """Days an expert is away, first and last included."""
 
     model_config = ConfigDict(extra="forbid")
 
-    starts_on: date
-    ends_on: date
+    starts_on: PlanningDate
+    ends_on: PlanningDate
 
 
 class ExpertBody(ContactPerson):
@@ -327,7 +331,7 @@ class TeamRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    starts_on: date | None = None
+    starts_on: PlanningDate | None = None
     confirm: bool = False
 
 

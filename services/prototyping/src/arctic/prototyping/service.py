@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from arctic.prototyping import api, experts_api, showcase
+from arctic.prototyping import api, experts_api, reports_api, showcase
 from arctic.prototyping.consumers import SUBSCRIPTIONS
 from arctic.prototyping.demo import DEMO_DATA
 from arctic.prototyping.handlers import erase_person
@@ -20,7 +20,7 @@ definition = ServiceDefinition(
     settings_class=PrototypingSettings,
     local_port=8102,
     subscriptions=SUBSCRIPTIONS,
-    routers=[api.router, experts_api.router, showcase.router],
+    routers=[api.router, experts_api.router, showcase.router, reports_api.router],
     problems=[*api.PROBLEMS, *experts_api.PROBLEMS],
     erase_person=erase_person,
     demo_data=DEMO_DATA,

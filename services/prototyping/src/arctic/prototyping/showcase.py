@@ -46,6 +46,7 @@ def _entries(requests: list[PrototypeRequest]) -> list[dict[str, Any]]:
 
 @router.get(
     "/showcase.json",
+    response_class=Response,
     dependencies=[Depends(public())],
     responses={200: {"content": {JSON_FEED: {}}, "description": "A JSON Feed 1.1 document"}},
     summary="The showcase as JSON Feed 1.1 (public)",
@@ -76,6 +77,7 @@ async def showcase_json(request: Request, uow: UnitOfWorkDep, limit: Limit = 50)
 
 @router.get(
     "/showcase.atom",
+    response_class=Response,
     dependencies=[Depends(public())],
     responses={200: {"content": {ATOM: {}}, "description": "An Atom 1.0 feed"}},
     summary="The showcase as Atom 1.0 (public)",

@@ -25,6 +25,7 @@ from arctic.prototyping.domain import (
     Rejection,
     RequestStatus,
 )
+from arctic.prototyping.reports import RequestFacts
 from arctic.prototyping.timebox import MilestoneName, TimeBox
 from arctic.runtime.pagination import Keyset, PageRequest, fetch_page
 from arctic.runtime.unit_of_work import expect_changed
@@ -311,3 +312,27 @@ def _to_request(row: asyncpg.Record) -> PrototypeRequest:
         delivery=None if row["delivery"] is None else _delivery(orjson.loads(row["delivery"])),
         delivered_at=row["delivered_at"],
     )
+
+
+async def facts_of_year(db: Db, year: int) -> list[RequestFacts]:
+    """What the figures need of each request made in `year` (Finland's calendar); the
+    confirmed disciplines once accepted, the requested ones before."""
+    rows = await db.fetch(
+        """SELECT status, disciplines, confirmed_disciplines, partner, requested_at, due_on,
+                  delivered_at
+           FROM prototype_requests
+           WHERE requested_at >= make_timestamptz($1, 1, 1, 0, 0, 0, 'Europe/Helsinki')
+             AND requested_at < make_timestamptz($1 + 1, 1, 1, 0, 0, 0, 'Europe/Helsinki')""",
+        year,
+    )
+    return [
+        RequestFacts(
+            status=RequestStatus(row["status"]),
+            disciplines=[Discipline(d) for d in row["confirmed_disciplines"] or row["disciplines"]],
+            partner=row["partner"],
+            requested_at=row["requested_at"],
+            due_on=row["due_on"],
+            delivered_at=row["delivered_at"],
+        )
+        for row in rows
+    ]
