@@ -8,6 +8,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from pydantic import BaseModel, ConfigDict
+
 from arctic.contracts.vocabulary import Discipline
 from arctic.prototyping.domain import RequestStatus
 from arctic.prototyping.timebox import finnish_date
@@ -27,11 +29,12 @@ class RequestFacts:
     delivered_at: datetime | None
 
 
-@dataclass(frozen=True)
-class Figures:
+class Figures(BaseModel):
     """The figures of a group of requests: `on_time_percent` of the delivered ones (on or
     before `due_on`, in Finland's calendar) and the median whole days from request to
     delivery; both None without deliveries."""
+
+    model_config = ConfigDict(frozen=True)
 
     group: str
     key: str

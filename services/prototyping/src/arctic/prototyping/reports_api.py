@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import dataclasses
 import io
 from enum import StrEnum
 from typing import Annotated
@@ -28,33 +27,19 @@ class ReportFormat(StrEnum):
     csv = "csv"
 
 
-class FiguresView(BaseModel):
-    """The figures of one group of requests."""
-
-    group: str
-    key: str
-    requests: int
-    accepted: int
-    rejected: int
-    delivered: int
-    on_time_percent: float | None
-    median_days_to_delivery: float | None
-
-
 class YearReport(BaseModel):
     """The figures of the requests made in `year`: all, by discipline, partners and others."""
 
     year: int
-    figures: list[FiguresView]
+    figures: list[Figures]
 
 
 def _csv(report: list[Figures]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    names = [field.name for field in dataclasses.fields(Figures)]
-    writer.writerow(names)
+    writer.writerow(list(Figures.model_fields))
     for row in report:
-        writer.writerow(["" if v is None else v for v in dataclasses.astuple(row)])
+        writer.writerow(["" if v is None else v for v in row.model_dump().values()])
     return out.getvalue()
 
 
@@ -77,6 +62,4 @@ async def year_figures(
     report = year_report(await store.facts_of_year(uow.pool, year))
     if format is ReportFormat.csv:
         return Response(_csv(report), media_type=CSV)
-    return YearReport(
-        year=year, figures=[FiguresView.model_validate(dataclasses.asdict(f)) for f in report]
-    )
+    return YearReport(year=year, figures=report)
