@@ -123,6 +123,10 @@ async def test_an_erasure_request_empties_the_contact_and_is_confirmed(
         company={**valid_request()["company"], "contact": {**CONTACT, "email": "erik@example.com"}},  # type: ignore[dict-item]
     )
     person_id = uuid.UUID(created["company"]["contact"]["person_id"])
+    # She is an expert of the pool as well: the same person, erased there too.
+    as_expert = {**CONTACT, "disciplines": ["ict"], "capacity": 1}
+    expert = (await prototyping.http.post("/experts", json=as_expert)).json()
+    assert expert["person_id"] == str(person_id)
 
     async def both_published() -> bool:
         unpublished = "SELECT count(*) FROM outbox WHERE published_at IS NULL"
@@ -150,8 +154,11 @@ async def test_an_erasure_request_empties_the_contact_and_is_confirmed(
         for _, e in await published_events(prototyping)
         if isinstance(e, PrototypingPersonalDataErased)
     ]
-    # her request's contact, and the published outbox row of its PrototypeRequested
-    assert (confirmation.erasure_id, confirmation.records) == (erasure.erasure_id, 2)
+    # her request's contact, her expert row, and the published outbox row of its
+    # PrototypeRequested
+    assert (confirmation.erasure_id, confirmation.records) == (erasure.erasure_id, 3)
+    in_pool = (await prototyping.http.get(f"/experts/{expert['id']}")).json()
+    assert (in_pool["erased"], in_pool["name"], in_pool["email"]) == (True, None, None)
     erased = (await prototyping.http.get(f"/prototype-requests/{created['id']}")).json()
     assert erased["company"]["contact"] == {
         "person_id": str(person_id),
@@ -167,6 +174,8 @@ async def test_an_erasure_request_empties_the_contact_and_is_confirmed(
         "SELECT * FROM prototype_requests WHERE id = $1", uuid.UUID(created["id"])
     )
     assert not [value for value in PERSONAL_VALUES if value in str(dict(row))]
+    expert_row = await prototyping.db.fetchrow("SELECT * FROM experts")
+    assert not [value for value in PERSONAL_VALUES if value in str(dict(expert_row))]
 
 
 async def test_an_unknown_request_is_404_problem(prototyping: Prototyping) -> None:
