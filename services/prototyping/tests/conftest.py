@@ -7,13 +7,12 @@ from typing import Any
 
 import httpx
 import pytest
-from prototyping_support import Prototyping
+from prototyping_support import Prototyping, RealTimeUntilSet
 
 from arctic.prototyping.service import definition
 from arctic.prototyping.settings import PrototypingSettings
 from arctic.runtime.access.roles import Role
 from arctic.runtime.access.testing import Tokens
-from arctic.runtime.clock import SettableClock
 from arctic.runtime.db import create_pool
 from arctic.runtime.testing import (
     TEST_PEPPER,
@@ -37,8 +36,8 @@ async def prototyping(
     secured_nats: SecuredNats,
     tokens: Tokens,
     settings_overrides: dict[str, Any],
-    clock: SettableClock,
 ) -> AsyncIterator[Prototyping]:
+    clock = RealTimeUntilSet()
     dsn = await prepare_service_database(fresh_database, definition)
     await provision(secured_nats, definition)
     settings = PrototypingSettings(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 import asyncpg
@@ -11,8 +12,30 @@ from nats.aio.client import Client as NATS
 
 from arctic.contracts.envelope import Envelope, build_message, parse_message
 from arctic.contracts.events import Event
-from arctic.runtime.clock import SettableClock
+from arctic.runtime.clock import SettableClock, system_clock
 from arctic.runtime.testing import SecuredNats, stream_messages, wait_until
+
+
+class RealTimeUntilSet(SettableClock):
+    """The service's clock in tests: the real time, until a test sets or advances it (from
+    then on it stands still where the test put it)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.held = False
+
+    def __call__(self) -> datetime:
+        return self.now if self.held else system_clock()
+
+    def set(self, now: datetime) -> None:
+        """Stand at `now`."""
+        super().set(now)
+        self.held = True
+
+    def advance(self, by: timedelta) -> datetime:
+        """Move forward by `by` from where it stands (the real time, if not set yet)."""
+        self.now, self.held = self(), True
+        return super().advance(by)
 
 
 @dataclass

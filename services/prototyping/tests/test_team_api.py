@@ -106,6 +106,9 @@ async def test_a_proposal_changes_nothing_and_taking_it_starts_the_time_box(
     request_id = await accepted(prototyping, "ict", "energy")
     path = f"/prototype-requests/{request_id}/team"
 
+    in_the_past = await prototyping.http.post(path, json={"starts_on": "2026-02-27"})
+    assert in_the_past.status_code == 422
+    assert in_the_past.json()["errors"][0]["field"] == "starts_on"
     proposal = await prototyping.http.post(path, json={"starts_on": START})
     assert proposal.status_code == 200, proposal.text
     assert proposal.json()["confirmed"] is False

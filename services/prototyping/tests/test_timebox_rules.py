@@ -129,3 +129,18 @@ def test_a_showcase_without_the_company_s_consent_is_refused() -> None:
     assert request.status is RequestStatus.in_progress
     event = request.deliver(Delivery(PrototypeOutcome.proof_of_concept, "x"), NOW)
     assert (event.showcase_consent, event.showcase) == (False, None)
+
+
+def test_a_time_box_cannot_start_before_today_in_finland() -> None:
+    submission = Submission(COMPANY, AINO_DETAILS, "S", "P", [Discipline.ict], Stage.idea)
+    request, _ = PrototypeRequest.submit(submission, NOW)
+    request.accept([Discipline.ict], NOW)
+    yesterday = TimeBox.starting(date(2026, 3, 1), 30)
+    with pytest.raises(DecisionIncomplete) as refused:
+        request.assemble_team(TEAM, yesterday, NOW)
+    assert refused.value.field_name == "starts_on"
+    assert (request.status, request.team) == (RequestStatus.accepted, [])
+    # 23:30 UTC on 1 March is already 2 March in Finland: a box starting on 1 March is late.
+    late_evening = datetime(2026, 3, 1, 23, 30, tzinfo=UTC)
+    with pytest.raises(DecisionIncomplete):
+        request.assemble_team(TEAM, yesterday, late_evening)

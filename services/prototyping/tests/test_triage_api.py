@@ -100,7 +100,7 @@ async def test_a_decided_request_refuses_another_decision_with_409_and_its_state
     assert response.status_code == 409
     assert response.headers["content-type"] == "application/problem+json"
     problem = response.json()
-    assert (problem["state"], problem["allowed_actions"]) == ("accepted", [])
+    assert (problem["state"], problem["allowed_actions"]) == ("accepted", ["assemble_team"])
     assert await outbox_subjects(prototyping) == [REQUESTED, ACCEPTED]
 
 

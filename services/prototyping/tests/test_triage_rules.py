@@ -43,7 +43,7 @@ def requested(*disciplines: Discipline) -> PrototypeRequest:
     return request
 
 
-BOX = TimeBox.starting(NOW.date(), 30)
+BOX = TimeBox.starting((LATER + timedelta(days=1)).date(), 30)
 TEAM = [Expert(**AINO.model_dump(), expert_id=uuid4(), disciplines=[ICT])]
 DELIVERY = Delivery(PrototypeOutcome.working_prototype, "A sensor and its app")
 

@@ -34,7 +34,7 @@ from arctic.contracts.vocabulary import (
     PrototypeOutcome,
     Stage,
 )
-from arctic.prototyping.timebox import MILESTONE_TEXT, MilestoneName, TimeBox
+from arctic.prototyping.timebox import MILESTONE_TEXT, MilestoneName, TimeBox, finnish_date
 
 
 class RequestStatus(StrEnum):
@@ -261,11 +261,20 @@ class PrototypeRequest:
         only makes sense when it is, such as choosing a team)."""
         self._target(action)
 
+    @staticmethod
+    def check_time_box(box: TimeBox, now: datetime) -> None:
+        """A time-box starts today or later (in Finland): its days are planned ahead."""
+        if box.starts_on < finnish_date(now):
+            raise DecisionIncomplete(
+                "starts_on", f"a time-box cannot start before today ({finnish_date(now)})"
+            )
+
     def assemble_team(
         self, team: Sequence[Expert], box: TimeBox, now: datetime
     ) -> PrototypeTeamAssembled:
         """The team is taken: the time-box starts and its milestones are planned."""
         in_progress = self._target(Action.assemble_team)
+        self.check_time_box(box, now)
         if not team:
             raise DecisionIncomplete("team", "a team needs at least one expert")
         self.status, self.version = in_progress, self.version + 1

@@ -85,6 +85,7 @@ async def assemble_team(
     request = await _load(tx, request_id)
     request.check(Action.assemble_team)
     box = TimeBox.starting(starts_on or finnish_date(now), settings.prototype_time_box_days)
+    request.check_time_box(box, now)
     pool = await expert_store.pool_for_assembly(tx.conn, lock=confirm)
     team = choose_team(pool, request.confirmed_disciplines, box)
     if confirm:
