@@ -9,10 +9,10 @@ from fastapi import APIRouter, Depends, Response, status
 
 from arctic.contracts.vocabulary import Discipline
 from arctic.prototyping import expert_store, handlers
+from arctic.prototyping.expert_schemas import AbsenceView, ExpertBody, ExpertView
 from arctic.prototyping.expert_store import ExpertAlreadyInPool
 from arctic.prototyping.experts import ExpertNotFound, ExpertRecord, Profile
 from arctic.prototyping.pool import InvalidAbsence, absences_of
-from arctic.prototyping.schemas import AbsenceView, ExpertBody, ExpertView
 from arctic.runtime.access.requirements import require
 from arctic.runtime.access.roles import Role
 from arctic.runtime.endpoints import ClockDep, Idempotent, PersonsDep, UnitOfWorkDep
