@@ -18,10 +18,10 @@ import hashlib
 import re
 from collections.abc import Mapping
 
-VERSION = "1.0.0"
+VERSION = "1.1.0"
 """The package version (also the wheel's, read by the build from here)."""
 
-SCHEMAS_FINGERPRINT = "d8ccc7335b15f3cc275b1c63528543a8722fa8c96d3458fdf71bd4bba473f9e0"
+SCHEMAS_FINGERPRINT = "334e07326d52f714363a6c2479823c97ac222d486f4f89f95a7ccfc29cef8a66"
 """SHA-256 of the committed schemas (`schemas_fingerprint`) that `VERSION` describes."""
 
 
