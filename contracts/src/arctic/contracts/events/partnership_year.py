@@ -31,6 +31,14 @@ class PlannedAction(ContractModel):
     title: Text
     description: Text | None = None
     due_on: date | None = None
+    status: ActionStatus | None = None
+    """How far the action has got, when the plan is agreed (again)."""
+    uas_owner: Person | None = None
+    """Who carries the action at the UAS."""
+    partner_owner: Person | None = None
+    """Who carries the action at the partner."""
+    indicators: list[Text] = []
+    """The social-handprint indicators the action is expected to move."""
 
 
 class ActionRealisation(ContractModel):
@@ -97,6 +105,8 @@ class EvaluationHeld(PartnershipsEvent):
     uas_contact: Person
     partner_contact: Person
     recorded_at: UtcDateTime
+    attendees: list[Person] = []
+    """Who attended the meeting."""
 
 
 class EvaluationOverdue(PartnershipsEvent):
@@ -151,3 +161,7 @@ class HandprintRecorded(PartnershipsEvent):
     value: Amount
     unit: Text
     recorded_at: UtcDateTime
+    action_id: UUID | None = None
+    """The action of the partner's action plan the indicator is recorded for, if any."""
+    record_id: UUID | None = None
+    """The recording the indicator is part of (several indicators recorded together)."""

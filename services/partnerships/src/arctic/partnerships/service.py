@@ -1,9 +1,12 @@
-"""The partnerships service as the runtime runs it (partners so far; agreements come next)."""
+"""The partnerships service as the runtime runs it."""
 
 from pathlib import Path
 
+from arctic.partnerships import api, year_api
+from arctic.partnerships.consumers import SUBSCRIPTIONS, erase_person
+from arctic.partnerships.demo import DEMO_DATA
+from arctic.partnerships.settings import PartnershipsSettings
 from arctic.runtime.service import ServiceDefinition
-from arctic.runtime.settings import ServiceSettings
 
 definition = ServiceDefinition(
     name="partnerships",
@@ -12,6 +15,11 @@ definition = ServiceDefinition(
         "evaluations twice a year and the spring partner event."
     ),
     migrations=Path(__file__).parent / "migrations",
-    settings_class=ServiceSettings,
+    settings_class=PartnershipsSettings,
     local_port=8103,
+    subscriptions=SUBSCRIPTIONS,
+    routers=[api.router, year_api.router],
+    problems=api.PROBLEMS,
+    erase_person=erase_person,
+    demo_data=DEMO_DATA,
 )
