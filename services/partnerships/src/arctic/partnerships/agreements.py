@@ -345,6 +345,7 @@ class Agreement:
             uas_contact=self.uas_contact,
             partner_contact=self.partner_contact,
             recorded_at=now,
+            attendees=evaluation.attendees,
         )
 
     def reminders(self, rules: ScheduleRules, now: datetime) -> list[Reminder]:
