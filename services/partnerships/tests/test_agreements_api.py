@@ -92,7 +92,8 @@ async def test_forbidden_transitions_answer_409_with_the_state_and_what_is_allow
     assert (concluded.json()["state"], concluded.json()["allowed_actions"]) == ("concluded", [])
     needs = await ok(await partnerships.http.get("/needs"))
     declined = await partnerships.http.post(f"/needs/{needs['items'][0]['id']}/decline")
-    assert declined.status_code == 409 and declined.json()["state"] == "concluded"
+    assert declined.status_code == 409
+    assert declined.json()["state"] == "concluded"
     early = await partnerships.http.post(
         f"/agreements/{signed['id']}/end", json={"reason": "expired", "ended_on": "2028-01-01"}
     )
@@ -125,7 +126,8 @@ async def test_due_evaluations_fire_once_a_held_one_cancels_its_overdue_and_endi
     assert held.status_code == 201, held.text
     assert held.json()["evaluations"][0]["status"] == "held"
     event = (await wait_for(partnerships, EvaluationHeld))[0]
-    assert str(event.next_due_on) == "2028-01-03" and len(event.attendees) == 1
+    assert str(event.next_due_on) == "2028-01-03"
+    assert len(event.attendees) == 1
 
     # Past the first's overdue time and the second's announcement: the second is announced.
     partnerships.clock.set(datetime(2027, 12, 21, 7, 1, tzinfo=UTC))
