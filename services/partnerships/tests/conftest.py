@@ -49,11 +49,14 @@ async def partnerships(
         ops = await secured_nats.connect("ops")  # the tests read the stream as ops, read-only
         prototyping = await secured_nats.connect("prototyping")
         catalogue = await secured_nats.connect("catalogue")
+        notifications = await secured_nats.connect("notifications")  # asks for erasures
         # The programme staff's client; test_access.py shows who else may do what.
         async with httpx.AsyncClient(
             base_url=url, headers=tokens.headers(Role.coordinator)
         ) as http:
-            yield Partnerships(http, pool, ops, prototyping, catalogue, clock, tokens, url)
-        for nc in (catalogue, prototyping, ops):
+            yield Partnerships(
+                http, pool, ops, prototyping, catalogue, notifications, clock, tokens, url
+            )
+        for nc in (notifications, catalogue, prototyping, ops):
             await nc.close()
         await pool.close()

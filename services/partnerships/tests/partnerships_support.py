@@ -40,6 +40,7 @@ class Partnerships:
     nc: NATS
     prototyping: NATS
     catalogue: NATS
+    notifications: NATS
     clock: SettableClock
     tokens: Tokens
     url: str
