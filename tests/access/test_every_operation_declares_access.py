@@ -75,6 +75,7 @@ def test_the_operations_and_their_access_today(tokens: Tokens) -> None:
         if path not in ("/healthz", "/readyz", "/metrics")
     }
     coordinators = ["admin", "coordinator"]
+    programme_readers = ["admin", "coordinator", "staff"]  # competence-group owners read
     assert declared == {
         ("notifications", "GET", "/deliveries"): ["admin", "coordinator", "staff"],
         ("notifications", "POST", "/personal-data/erasure"): ["admin"],
@@ -101,6 +102,46 @@ def test_the_operations_and_their_access_today(tokens: Tokens) -> None:
         ("prototyping", "GET", "/showcase.json"): "public",
         ("prototyping", "GET", "/showcase.atom"): "public",
         ("prototyping", "GET", "/reports/prototyping"): coordinators,
+        ("partnerships", "GET", "/partners"): programme_readers,
+        ("partnerships", "POST", "/partners"): coordinators,
+        ("partnerships", "GET", "/partners/{partner_id}"): programme_readers,
+        ("partnerships", "POST", "/partners/{partner_id}/contacts"): coordinators,
+        ("partnerships", "GET", "/partners/{partner_id}/history"): programme_readers,
+        ("partnerships", "GET", "/competence-groups"): programme_readers,
+        ("partnerships", "POST", "/competence-groups"): coordinators,
+        ("partnerships", "GET", "/needs"): programme_readers,
+        ("partnerships", "POST", "/needs"): programme_readers,
+        ("partnerships", "GET", "/needs/{need_id}"): programme_readers,
+        ("partnerships", "POST", "/needs/{need_id}/decline"): coordinators,
+        ("partnerships", "GET", "/negotiations"): programme_readers,
+        ("partnerships", "POST", "/negotiations"): coordinators,
+        ("partnerships", "GET", "/negotiations/{negotiation_id}"): programme_readers,
+        ("partnerships", "PATCH", "/negotiations/{negotiation_id}"): coordinators,
+        ("partnerships", "POST", "/negotiations/{negotiation_id}/conclude"): coordinators,
+        ("partnerships", "POST", "/negotiations/{negotiation_id}/abandon"): coordinators,
+        ("partnerships", "GET", "/agreements"): programme_readers,
+        ("partnerships", "GET", "/agreements/{agreement_id}"): programme_readers,
+        ("partnerships", "POST", "/agreements/{agreement_id}/sign"): coordinators,
+        ("partnerships", "POST", "/agreements/{agreement_id}/renew"): coordinators,
+        ("partnerships", "POST", "/agreements/{agreement_id}/end"): coordinators,
+        ("partnerships", "POST", "/agreements/{agreement_id}/contact"): coordinators,
+        ("partnerships", "POST", "/agreements/{agreement_id}/evaluations"): coordinators,
+        ("partnerships", "PUT", "/agreements/{agreement_id}/action-plans/{year}"): coordinators,
+        ("partnerships", "GET", "/agreements/{agreement_id}/action-plans"): programme_readers,
+        (
+            "partnerships",
+            "PATCH",
+            "/agreements/{agreement_id}/action-plans/{year}/actions/{action_id}",
+        ): coordinators,
+        ("partnerships", "POST", "/partner-events"): coordinators,
+        ("partnerships", "GET", "/partner-events/{event_id}"): programme_readers,
+        ("partnerships", "POST", "/partner-events/{event_id}/rsvp"): [
+            "admin",
+            "company",
+            "coordinator",
+        ],
+        ("partnerships", "POST", "/handprints"): coordinators,
+        ("partnerships", "GET", "/reports/handprint"): ["admin", "coordinator", "service"],
     }
     for service in SERVICES:
         document = openapi_of(service, tokens, operations_port=True)

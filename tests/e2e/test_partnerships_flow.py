@@ -32,7 +32,7 @@ GIVEN = [CONTACT["name"], CONTACT["email"], CONTACT["phone"], UAS["name"], UAS["
 """Every name, e-mail address and phone number the test gives: never in a log line."""
 
 
-async def test_a_partnership_from_need_to_history_and_erasure(home: Path) -> None:
+async def test_a_partnership_from_need_to_history_and_erasure(home: Path) -> None:  # noqa: F811
     # Persons' keys cached for a second, so that the services erase soon after the key.
     stack = Stack(home, stack_ports(), ARCTIC_PERSONAL_DATA_CACHE_SECONDS="1")
     try:
@@ -97,7 +97,8 @@ async def _walk(stack: Stack) -> None:
         signed = await post(
             f"/agreements/{draft['id']}/sign", {"starts_on": today.isoformat()}, status=200
         )
-        assert signed["status"] == "active" and len(signed["evaluations"]) == 6
+        assert signed["status"] == "active"
+        assert len(signed["evaluations"]) == 6
 
         # Prototyping delivers a prototype to the partner (published as prototyping does).
         nc = await stack.nats("prototyping")
@@ -135,12 +136,14 @@ async def _walk(stack: Stack) -> None:
                 messages = await stream_messages(ops, "PARTNERSHIPS")
                 events = [parse_message(m.subject, m.headers, m.data)[1] for m in messages]
                 signed_events = [
-                    e for e in events
+                    e
+                    for e in events
                     if isinstance(e, AgreementSigned) and str(e.agreement_id) == draft["id"]
                 ]
         finally:
             await ops.close()
-        assert signed_events and signed_events[0].partner.business_id == "2617416-4"
+        assert signed_events
+        assert signed_events[0].partner.business_id == "2617416-4"
 
         # The partner's contact asks to be erased; partnerships empties what it holds.
         admin = stack.token("--role", "admin")
