@@ -191,7 +191,8 @@ class Agreement:
     @property
     def first_day(self) -> date:
         """The first day of the first term."""
-        self.term  # noqa: B018 - a draft has none: StateConflict
+        if not self.terms:
+            raise StateConflict("a draft has no term yet: sign it first", self.status)
         return self.terms[0].starts_on
 
     @property

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from enum import StrEnum
 from typing import TypeVar
-from uuid import UUID
 
 S = TypeVar("S", bound=StrEnum)
 A = TypeVar("A", bound=StrEnum)
@@ -67,8 +66,3 @@ def allowed(transitions: Mapping[S, Mapping[A, S]], state: S) -> list[A]:
 def once_each(values: list[str]) -> list[str]:
     """Values stripped, blank ones dropped, each once in the order given."""
     return list(dict.fromkeys(v.strip() for v in values if v.strip()))
-
-
-def same_id(left: UUID | None, right: UUID | None) -> bool:
-    """Whether two optional ids name the same thing."""
-    return left is not None and left == right

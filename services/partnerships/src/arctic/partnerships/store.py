@@ -371,6 +371,32 @@ async def add_history(
     return row is not None
 
 
+async def replace_history(
+    conn: asyncpg.Connection,
+    partner_id: UUID,
+    occurred_at: datetime,
+    kind: str,
+    source_key: str,
+    title: str,
+    history_details: dict[str, Any],
+) -> None:
+    """Add a fact to the partner's history, or replace the one of `source_key` (a reply
+    changed)."""
+    await conn.execute(
+        """INSERT INTO partner_history (id, partner_id, occurred_at, kind, source_key, title,
+               details) VALUES ($1, $2, $3, $4, $5, $6, $7)
+           ON CONFLICT (source_key) DO UPDATE SET occurred_at = EXCLUDED.occurred_at,
+               title = EXCLUDED.title, details = EXCLUDED.details""",
+        uuid4(),
+        partner_id,
+        occurred_at,
+        kind,
+        source_key,
+        title,
+        orjson.dumps(history_details).decode(),
+    )
+
+
 async def history(
     db: Db, partner_id: UUID, page: PageRequest
 ) -> tuple[list[asyncpg.Record], str | None]:

@@ -254,10 +254,7 @@ async def reply_to_invitation(
     check_reply(event.held_on, event.reply_by, now)
     await agreement_store.reply(tx.conn, invitation_id, attending, now)
     title = f"{event.name} {event.year}: {'attending' if attending else 'not attending'}"
-    await tx.conn.execute(
-        "DELETE FROM partner_history WHERE source_key = $1", f"valakiat:{invitation_id}"
-    )
-    await store.add_history(
+    await store.replace_history(
         tx.conn,
         invitation["partner_id"],
         now,
