@@ -3,6 +3,8 @@ agreement, forbidden transitions, the evaluation schedule firing once, the workl
 
 from __future__ import annotations
 
+import asyncio
+import uuid
 from datetime import UTC, datetime
 
 from partnerships_support import (
@@ -29,7 +31,7 @@ from arctic.contracts.events import (
     NegotiationStarted,
     PartnershipNeedRaised,
 )
-from arctic.runtime.testing import assert_no_personal_data, stream_messages
+from arctic.runtime.testing import assert_no_personal_data, stream_messages, wait_until
 
 
 async def test_a_need_is_negotiated_concluded_and_signed_with_every_recipient_named(
@@ -179,3 +181,38 @@ async def test_the_worklist_shows_evaluations_due_soon(partnerships: Partnership
     assert {a["id"] for a in wider["items"]} == {soon["id"], later["id"]}
     bad = await partnerships.http.get("/agreements", params={"due_within_days": -1})
     assert bad.status_code == 422
+
+
+async def test_of_two_concurrent_changes_on_one_version_one_wins_and_one_gets_409(
+    partnerships: Partnerships,
+) -> None:
+    signed = await signed_agreement(partnerships)
+    agreement_id = uuid.UUID(signed["id"])
+    async with partnerships.db.acquire() as blocker, blocker.transaction():
+        # Hold the row so both commands read version 2 and queue at their versioned UPDATE.
+        await blocker.execute("SELECT 1 FROM agreements WHERE id = $1 FOR UPDATE", agreement_id)
+        racing = [
+            asyncio.create_task(partnerships.http.post(f"/agreements/{agreement_id}/renew")),
+            asyncio.create_task(
+                partnerships.http.post(
+                    f"/agreements/{agreement_id}/end",
+                    json={"reason": "terminated", "ended_on": "2027-01-04"},
+                )
+            ),
+        ]
+
+        async def both_waiting() -> bool:
+            waiting = await partnerships.db.fetchval(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                "AND query LIKE 'UPDATE agreements%'"
+            )
+            return bool(waiting == 2)
+
+        await wait_until(both_waiting)
+    answers = await asyncio.gather(*racing)
+    assert sorted(a.status_code for a in answers) == [200, 409]
+    [lost] = [a.json() for a in answers if a.status_code == 409]
+    assert "changed by someone else" in lost["detail"]
+    subjects = await partnerships.db.fetch("SELECT subject FROM outbox ORDER BY position")
+    changes = [r["subject"] for r in subjects if ".agreement." in r["subject"]]
+    assert len(changes) == 2  # signed, and the winner's renewal or end
