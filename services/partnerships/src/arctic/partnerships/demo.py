@@ -11,7 +11,7 @@ from uuid import uuid4
 
 from arctic.contracts.events import AgreementExpiring, EvaluationDue, EvaluationOverdue, Event
 from arctic.contracts.vocabulary import ContactPerson, Language, business_id_check_digit
-from arctic.partnerships import agreement_store, store
+from arctic.partnerships import agreement_store, needs_store, store, year_store
 from arctic.partnerships.action_plans import ActionPlan, new_action
 from arctic.partnerships.agreements import Agreement, HeldEvaluation, Signing
 from arctic.partnerships.handlers import Named, keep
@@ -144,7 +144,7 @@ async def _prospect(
         partner, group, f"{group.name}: joint theses and a pilot with {partner.name}", [], now
     )
     if index >= 2:
-        await store.insert_need(tx.conn, need)
+        await needs_store.insert_need(tx.conn, need)
         await tx.emit(raised, aggregate_version=need.version)
         return
     negotiation, started = Negotiation.start(
@@ -156,8 +156,8 @@ async def _prospect(
         contact.sealed,
         now,
     )
-    await store.insert_need(tx.conn, need)
-    await store.insert_negotiation(tx.conn, negotiation)
+    await needs_store.insert_need(tx.conn, need)
+    await needs_store.insert_negotiation(tx.conn, negotiation)
     await tx.emit(raised, aggregate_version=1)
     await tx.emit(started, aggregate_version=negotiation.version)
 
@@ -254,7 +254,7 @@ async def _agreement(
             "Summer jobs for students of the region (demo)",
             now,
         )
-        await agreement_store.insert_handprint(tx.conn, record)
+        await year_store.insert_handprint(tx.conn, record)
         for indicator in recorded:
             await tx.emit(indicator)
 

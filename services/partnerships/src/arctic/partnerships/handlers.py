@@ -13,7 +13,7 @@ from uuid import UUID, uuid4
 
 from arctic.contracts.events import Event
 from arctic.contracts.vocabulary import ContactPerson, Person
-from arctic.partnerships import agreement_store, store
+from arctic.partnerships import agreement_store, needs_store, store
 from arctic.partnerships.agreements import Agreement
 from arctic.partnerships.domain import NotFound, StateConflict
 from arctic.partnerships.programme import (
@@ -108,7 +108,7 @@ async def raise_need(
     need, raised = Need.raise_need(
         partner, group, description, [c.sealed for c in coordinators], now
     )
-    await store.insert_need(tx.conn, need)
+    await needs_store.insert_need(tx.conn, need)
     await keep(tx, coordinators, now)
     await emit(tx, raised, "need", need.id, need.version)
     await store.add_history(
@@ -127,7 +127,7 @@ async def decline_need(tx: Transaction, need_id: UUID) -> Need:
     """Decline a need nobody negotiates."""
     need = await load_need(tx, need_id)
     need.act(NeedAction.decline)
-    await store.update_need(tx.conn, need)
+    await needs_store.update_need(tx.conn, need)
     return need
 
 
@@ -152,8 +152,8 @@ async def start_negotiation(
         need, partner.ref, focus_areas, goals, uas_contact.sealed, partner_contact.sealed, now
     )
     if need is not None:
-        await store.update_need(tx.conn, need)
-    await store.insert_negotiation(tx.conn, negotiation)
+        await needs_store.update_need(tx.conn, need)
+    await needs_store.insert_negotiation(tx.conn, negotiation)
     await keep(tx, [uas_contact, partner_contact], now)
     await emit(tx, started, "negotiation", negotiation.id, negotiation.version)
     await store.add_history(
@@ -178,7 +178,7 @@ async def update_negotiation(
     """Record how far the sides have come."""
     negotiation = await load_negotiation(tx, negotiation_id)
     negotiation.update(focus_areas, goals, now)
-    await store.update_negotiation(tx.conn, negotiation)
+    await needs_store.update_negotiation(tx.conn, negotiation)
     return negotiation
 
 
@@ -196,7 +196,7 @@ async def conclude_negotiation(tx: Transaction, negotiation_id: UUID, now: datet
     )
     negotiation.conclude(agreement.id, now)
     await _settle_need(tx, negotiation, NeedAction.conclude)
-    await store.update_negotiation(tx.conn, negotiation)
+    await needs_store.update_negotiation(tx.conn, negotiation)
     await agreement_store.insert_agreement(tx.conn, agreement)
     return agreement
 
@@ -206,7 +206,7 @@ async def abandon_negotiation(tx: Transaction, negotiation_id: UUID, now: dateti
     negotiation = await load_negotiation(tx, negotiation_id)
     negotiation.abandon(now)
     await _settle_need(tx, negotiation, NeedAction.reopen)
-    await store.update_negotiation(tx.conn, negotiation)
+    await needs_store.update_negotiation(tx.conn, negotiation)
     return negotiation
 
 
@@ -215,7 +215,7 @@ async def _settle_need(tx: Transaction, negotiation: Negotiation, action: NeedAc
         return
     need = await load_need(tx, negotiation.need_id)
     need.act(action)
-    await store.update_need(tx.conn, need)
+    await needs_store.update_need(tx.conn, need)
 
 
 async def load_partner(tx: Transaction, partner_id: UUID) -> Partner:
@@ -228,7 +228,7 @@ async def load_partner(tx: Transaction, partner_id: UUID) -> Partner:
 
 async def load_need(tx: Transaction, need_id: UUID) -> Need:
     """A need, or NotFound."""
-    need = await store.get_need(tx.conn, need_id)
+    need = await needs_store.get_need(tx.conn, need_id)
     if need is None:
         raise NotFound("need", need_id)
     return need
@@ -236,7 +236,7 @@ async def load_need(tx: Transaction, need_id: UUID) -> Need:
 
 async def load_negotiation(tx: Transaction, negotiation_id: UUID) -> Negotiation:
     """A negotiation, or NotFound."""
-    negotiation = await store.get_negotiation(tx.conn, negotiation_id)
+    negotiation = await needs_store.get_negotiation(tx.conn, negotiation_id)
     if negotiation is None:
         raise NotFound("negotiation", negotiation_id)
     return negotiation

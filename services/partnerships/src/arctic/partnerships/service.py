@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from arctic.partnerships import api, year_api
+from arctic.partnerships import api, handprint_api, needs_api, partner_events_api, year_api
 from arctic.partnerships.consumers import SUBSCRIPTIONS, erase_person
 from arctic.partnerships.demo import DEMO_DATA
 from arctic.partnerships.settings import PartnershipsSettings
@@ -18,7 +18,13 @@ definition = ServiceDefinition(
     settings_class=PartnershipsSettings,
     local_port=8103,
     subscriptions=SUBSCRIPTIONS,
-    routers=[api.router, year_api.router],
+    routers=[
+        api.router,
+        needs_api.router,
+        year_api.router,
+        partner_events_api.router,
+        handprint_api.router,
+    ],
     problems=api.PROBLEMS,
     erase_person=erase_person,
     demo_data=DEMO_DATA,

@@ -1,17 +1,13 @@
 """HTTP API of the agreements and their year: the worklist, signing, renewal, ending,
-contact persons, action plans, evaluations, the spring partner event and the social
-handprint report."""
+contact persons, action plans and evaluations."""
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import timedelta
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Path, Query, Response, status
-from fastapi.responses import PlainTextResponse
+from fastapi import APIRouter, Depends, Path, Query, status
 
 from arctic.contracts.events import ActionRealisation
 from arctic.contracts.vocabulary import Person
@@ -28,32 +24,20 @@ from arctic.partnerships.api import (
     named_or_none,
 )
 from arctic.partnerships.handlers import Named
-from arctic.partnerships.handprint import INDICATORS, HandprintReport, HandprintTotals
 from arctic.partnerships.schemas import (
     ActionPlanBody,
-    ActionPlanView,
     ActionStatusBody,
-    AgreementView,
     ContactChange,
     EndBody,
     EvaluationBody,
-    HandprintBody,
-    HandprintFigures,
-    HandprintReportView,
-    InvitationView,
-    PartnerEventBody,
-    PartnerEventView,
-    PartnerHandprint,
-    PersonView,
-    RsvpBody,
     SignBody,
 )
 from arctic.partnerships.store import Db
-from arctic.partnerships.valakiat import PartnerEvent
+from arctic.partnerships.views import (
+    ActionPlanView,
+    AgreementView,
+)
 from arctic.partnerships.working_days import finnish_date
-from arctic.runtime.access.principal import Principal, ensure_company_owns
-from arctic.runtime.access.requirements import require
-from arctic.runtime.access.roles import Role
 from arctic.runtime.endpoints import ClockDep, Idempotent, PersonsDep, UnitOfWorkDep
 from arctic.runtime.pagination import Page, PageDep
 
@@ -306,167 +290,3 @@ async def set_action_status(
         )
         details = await details_of(tx.conn, _owners(plan))
     return ActionPlanView.of(plan, details)
-
-
-async def _event_view(db: Db, event: PartnerEvent) -> PartnerEventView:
-    rows = await agreement_store.invitations_of(db, event.id)
-    invitees = [Person.model_validate_json(r["invitee"]) for r in rows]
-    details = await details_of(db, invitees)
-    return PartnerEventView(
-        id=event.id,
-        year=event.year,
-        name=event.name,
-        held_on=event.held_on,
-        location=event.location,
-        programme=event.programme,
-        reply_by=event.reply_by,
-        invitations=[
-            InvitationView(
-                id=r["id"],
-                agreement_id=r["agreement_id"],
-                partner_id=r["partner_id"],
-                partner_name=r["partner_name"],
-                invitee=PersonView.of(invitee, details),
-                send_at=r["send_at"],
-                attending=r["attending"],
-            )
-            for r, invitee in zip(rows, invitees, strict=True)
-        ],
-    )
-
-
-@router.post(
-    "/partner-events",
-    status_code=status.HTTP_201_CREATED,
-    response_model=PartnerEventView,
-    dependencies=[Depends(PROGRAMME), Idempotent],
-    responses=CHANGE_ANSWERS,
-    summary="Announce the year's partner event (Valakiat): an invitation to the contact "
-    "persons of every partner with an agreement active on its day, sent ahead",
-)
-async def announce_partner_event(
-    body: PartnerEventBody,
-    response: Response,
-    uow: UnitOfWorkDep,
-    clock: ClockDep,
-    settings: SettingsDep,
-) -> PartnerEventView:
-    now = clock()
-    event = PartnerEvent.announce(
-        body.year, body.held_on, body.location, body.programme, body.reply_by, now, body.name
-    )
-    async with uow.transaction() as tx:
-        await year_handlers.announce_partner_event(tx, event, settings.invitation_weeks_ahead, now)
-        view = await _event_view(tx.conn, event)
-    response.headers["Location"] = f"/partner-events/{event.id}"
-    return view
-
-
-@router.get(
-    "/partner-events/{event_id}",
-    response_model=PartnerEventView,
-    dependencies=[Depends(READERS)],
-    responses={404: CHANGE_ANSWERS[404]},
-    summary="A partner event with its invitations and replies",
-)
-async def read_partner_event(event_id: UUID, uow: UnitOfWorkDep) -> PartnerEventView:
-    event = await agreement_store.get_partner_event(uow.pool, event_id)
-    if event is None:
-        raise domain.NotFound("partner event", event_id)
-    return await _event_view(uow.pool, event)
-
-
-@router.post(
-    "/partner-events/{event_id}/rsvp",
-    status_code=status.HTTP_204_NO_CONTENT,
-    responses=CHANGE_ANSWERS,
-    summary="Reply to an invitation: the invited partner (a company token with its business "
-    "id) or programme staff on its behalf",
-    description="Another partner's invitation is answered 404, as one that does not exist.",
-)
-async def reply_to_invitation(
-    event_id: UUID,
-    body: RsvpBody,
-    uow: UnitOfWorkDep,
-    clock: ClockDep,
-    caller: Principal = Depends(require(Role.coordinator, Role.company)),
-) -> Response:
-    async with uow.transaction() as tx:
-        event = await agreement_store.get_partner_event(tx.conn, event_id)
-        invitation = await agreement_store.get_invitation(tx.conn, body.invitation_id)
-        if event is None:
-            raise domain.NotFound("partner event", event_id)
-        if invitation is None:
-            raise domain.NotFound("invitation", body.invitation_id)
-        ensure_company_owns(
-            caller,
-            invitation["business_id"],
-            what=f"invitation {body.invitation_id}",
-            overseers=[Role.coordinator],
-            hide=True,
-        )
-        await year_handlers.reply_to_invitation(
-            tx, event, body.invitation_id, body.attending, clock()
-        )
-    return Response(status_code=status.HTTP_204_NO_CONTENT)
-
-
-@router.post(
-    "/handprints",
-    status_code=status.HTTP_201_CREATED,
-    dependencies=[Depends(PROGRAMME), Idempotent],
-    responses=CHANGE_ANSWERS,
-    summary="Record a partner's social-handprint indicators for a year (and maybe one action)",
-)
-async def record_handprint(
-    body: HandprintBody, uow: UnitOfWorkDep, clock: ClockDep
-) -> dict[str, str]:
-    async with uow.transaction() as tx:
-        record = await year_handlers.record_handprint(
-            tx, body.partner_id, body.year, body.action_id, body.counts(), body.impact, clock()
-        )
-    return {"id": str(record.id)}
-
-
-def _figures(totals: HandprintTotals) -> HandprintFigures:
-    return HandprintFigures(**totals.counts, impacts=totals.impacts)
-
-
-@router.get(
-    "/reports/handprint",
-    response_model=HandprintReportView,
-    dependencies=[Depends(require(Role.coordinator, Role.service))],
-    responses={200: {"content": {"text/csv": {}}}},
-    summary="The year's social handprint per partner and for the whole programme, as JSON "
-    "or (`format=csv`) CSV for the regional council",
-)
-async def handprint_report(
-    uow: UnitOfWorkDep,
-    year: Annotated[int, Query(ge=2000, le=2999)],
-    format: Annotated[str, Query(pattern="^(json|csv)$")] = "json",
-) -> HandprintReportView | PlainTextResponse:
-    report = HandprintReport.of(year, await agreement_store.handprints_of(uow.pool, year))
-    view = HandprintReportView(
-        year=year,
-        partners=[
-            PartnerHandprint(
-                partner_id=partner.partner_id,
-                name=partner.name,
-                business_id=partner.business_id,
-                figures=_figures(totals),
-            )
-            for partner, totals in sorted(report.partners.values(), key=lambda p: p[0].name)
-        ],
-        programme=_figures(report.programme),
-    )
-    if format == "json":
-        return view
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["year", "partner", "business_id", *INDICATORS])
-    for row in view.partners:
-        counts = row.figures.model_dump(exclude={"impacts"})
-        writer.writerow([year, row.name, row.business_id, *(counts[i] for i in INDICATORS)])
-    totals = view.programme.model_dump(exclude={"impacts"})
-    writer.writerow([year, "programme", "", *(totals[i] for i in INDICATORS)])
-    return PlainTextResponse(out.getvalue(), media_type="text/csv")

@@ -10,7 +10,7 @@ from uuid import UUID
 
 from arctic.contracts.events import Event
 from arctic.contracts.vocabulary import ActionStatus, AgreementEndReason, AgreementSide
-from arctic.partnerships import agreement_store, store
+from arctic.partnerships import agreement_store, store, year_store
 from arctic.partnerships.action_plans import Action, ActionPlan
 from arctic.partnerships.agreements import Agreement, HeldEvaluation, Signing, reminder_keys
 from arctic.partnerships.domain import NotFound, StateConflict
@@ -231,12 +231,12 @@ async def announce_partner_event(
     """The year's partner event: an invitation to each contact person of every partner whose
     agreement is active on its day, scheduled `weeks_ahead` weeks before (PartnerEvent-
     InvitationIssued); how many."""
-    if not await agreement_store.insert_partner_event(tx.conn, event):
+    if not await year_store.insert_partner_event(tx.conn, event):
         raise StateConflict(f"the {event.year} partner event is announced already", "announced")
     agreements = await agreement_store.active_agreements(tx.conn)
     partners = await store.partners_by_id(tx.conn, [a.partner.partner_id for a in agreements])
     issued = invitations(event, agreements, partners, weeks_ahead, now)
-    await agreement_store.insert_invitations(tx.conn, issued)
+    await year_store.insert_invitations(tx.conn, issued)
     for invitation in issued:
         await tx.schedule(
             f"partner-event-invitation:{invitation.id}", invitation.event, invitation.send_at
@@ -248,11 +248,11 @@ async def reply_to_invitation(
     tx: Transaction, event: PartnerEvent, invitation_id: UUID, attending: bool, now: datetime
 ) -> None:
     """The invited contact replies; the partner's history shows it."""
-    invitation = await agreement_store.get_invitation(tx.conn, invitation_id)
+    invitation = await year_store.get_invitation(tx.conn, invitation_id)
     if invitation is None or invitation["partner_event_id"] != event.id:
         raise NotFound("invitation", invitation_id)
     check_reply(event.held_on, event.reply_by, now)
-    await agreement_store.reply(tx.conn, invitation_id, attending, now)
+    await year_store.reply(tx.conn, invitation_id, attending, now)
     title = f"{event.name} {event.year}: {'attending' if attending else 'not attending'}"
     await store.replace_history(
         tx.conn,
@@ -277,7 +277,7 @@ async def record_handprint(
     """Record the partner's handprint indicators for a year (HandprintRecorded each)."""
     partner = await load_partner(tx, partner_id)
     record, recorded = Handprint.record(partner.ref, year, action_id, counts, impact, now)
-    await agreement_store.insert_handprint(tx.conn, record)
+    await year_store.insert_handprint(tx.conn, record)
     for event in recorded:
         await emit(tx, event, "handprint", record.id, None)
     await store.add_history(
