@@ -17,6 +17,7 @@ from partnerships_support import (
     PARTNER_CONTACT,
     Partnerships,
     created,
+    events_of,
     ok,
     partner,
     publish,
@@ -155,6 +156,7 @@ async def test_valakiat_invites_only_the_contacts_of_partners_active_on_its_day(
     )
     assert ending.status_code == 200, ending.text
     prospect = await partner(partnerships, "1572860-0")
+    leaving = await signed_agreement(partnerships, "3237400-7")
     event = await created(
         partnerships.http,
         "/partner-events",
@@ -166,9 +168,14 @@ async def test_valakiat_invites_only_the_contacts_of_partners_active_on_its_day(
             "reply_by": "2027-04-08",
         },
     )
-    invitations = event["invitations"]
-    assert {i["agreement_id"] for i in invitations} == {active["id"]}
+    invitations = [i for i in event["invitations"] if i["agreement_id"] != leaving["id"]]
+    assert {i["agreement_id"] for i in event["invitations"]} == {active["id"], leaving["id"]}
     assert prospect["id"] not in {i["partner_id"] for i in invitations}
+    # An agreement ended before its invitation goes out: the invitation never does.
+    left = await partnerships.http.post(
+        f"/agreements/{leaving['id']}/end", json={"reason": "terminated", "ended_on": "2027-01-04"}
+    )
+    assert left.status_code == 200, left.text
     assert [i["invitee"]["email"] for i in invitations] == [PARTNER_CONTACT["email"]]
     assert invitations[0]["send_at"] == "2027-03-11T07:00:00Z"  # six weeks ahead, 09:00
 
@@ -180,6 +187,13 @@ async def test_valakiat_invites_only_the_contacts_of_partners_active_on_its_day(
 
     partnerships.clock.set(datetime(2027, 3, 11, 7, 1, tzinfo=UTC))
     issued = (await wait_for(partnerships, PartnerEventInvitationIssued))[0]
+    assert (
+        await partnerships.db.fetchval(
+            "SELECT count(*) FROM scheduled_events WHERE key LIKE 'partner-event-invitation:%'"
+        )
+        == 0
+    )
+    assert len(await events_of(partnerships, PartnerEventInvitationIssued)) == 1
     assert str(issued.invitee.person_id) == invitations[0]["invitee"]["person_id"]
     assert (issued.event_name, str(issued.held_on)) == ("Valakiat", "2027-04-22")
 
@@ -192,7 +206,8 @@ async def test_valakiat_invites_only_the_contacts_of_partners_active_on_its_day(
     replied = await partnerships.http.post(rsvp, json=body, headers=theirs)
     assert replied.status_code == 204, replied.text
     read = await ok(await partnerships.http.get(f"/partner-events/{event['id']}"))
-    assert read["invitations"][0]["attending"] is True
+    replies = {i["id"]: i["attending"] for i in read["invitations"]}
+    assert replies[invitations[0]["id"]] is True
     history = await ok(await partnerships.http.get(f"/partners/{active['partner_id']}/history"))
     assert history["items"][0]["title"] == "Valakiat 2027: attending"
 

@@ -21,6 +21,11 @@ from arctic.partnerships.valakiat import PartnerEvent, check_reply, invitations
 from arctic.runtime.unit_of_work import Transaction
 
 
+def invitation_key(invitation_id: UUID) -> str:
+    """The scheduled event of a partner event invitation."""
+    return f"partner-event-invitation:{invitation_id}"
+
+
 async def load_agreement(tx: Transaction, agreement_id: UUID) -> Agreement:
     """An agreement, or NotFound."""
     agreement = await agreement_store.get_agreement(tx.conn, agreement_id)
@@ -113,11 +118,14 @@ async def end_agreement(
     rules: ScheduleRules,
     now: datetime,
 ) -> Agreement:
-    """End an agreement (AgreementEnded); every reminder it had scheduled is cancelled."""
+    """End an agreement (AgreementEnded); every reminder it had scheduled is cancelled, and
+    the partner event invitations on its behalf not sent yet."""
     agreement = await load_agreement(tx, agreement_id)
     await change_agreement(
         tx, agreement, lambda: agreement.end(reason, ended_on, note, now), rules, now
     )
+    for invitation_id in await year_store.invitations_to_send(tx.conn, agreement.id, now):
+        await tx.cancel_schedule(invitation_key(invitation_id))
     await store.add_history(
         tx.conn,
         agreement.partner.partner_id,
@@ -238,9 +246,7 @@ async def announce_partner_event(
     issued = invitations(event, agreements, partners, weeks_ahead, now)
     await year_store.insert_invitations(tx.conn, issued)
     for invitation in issued:
-        await tx.schedule(
-            f"partner-event-invitation:{invitation.id}", invitation.event, invitation.send_at
-        )
+        await tx.schedule(invitation_key(invitation.id), invitation.event, invitation.send_at)
     return len(issued)
 
 

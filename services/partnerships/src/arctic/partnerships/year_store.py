@@ -83,6 +83,16 @@ async def invitations_of(db: Db, event_id: UUID) -> list[asyncpg.Record]:
     )
 
 
+async def invitations_to_send(db: Db, agreement_id: UUID, after: datetime) -> list[UUID]:
+    """The invitations on behalf of an agreement that go out after `after`."""
+    rows = await db.fetch(
+        "SELECT id FROM invitations WHERE agreement_id = $1 AND send_at > $2",
+        agreement_id,
+        after,
+    )
+    return [r["id"] for r in rows]
+
+
 async def get_invitation(db: Db, invitation_id: UUID) -> asyncpg.Record | None:
     """One invitation with its partner's business id."""
     row: asyncpg.Record | None = await db.fetchrow(
