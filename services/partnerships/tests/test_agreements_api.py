@@ -216,3 +216,26 @@ async def test_of_two_concurrent_changes_on_one_version_one_wins_and_one_gets_40
     subjects = await partnerships.db.fetch("SELECT subject FROM outbox ORDER BY position")
     changes = [r["subject"] for r in subjects if ".agreement." in r["subject"]]
     assert len(changes) == 2  # signed, and the winner's renewal or end
+
+
+async def test_a_retried_signing_with_its_idempotency_key_signs_once(
+    partnerships: Partnerships,
+) -> None:
+    the_partner = await partner(partnerships)
+    draft = await draft_agreement(partnerships, the_partner["id"])
+    key = {"Idempotency-Key": "sign-tunturi-1"}
+    path, body = f"/agreements/{draft['id']}/sign", {"starts_on": "2027-01-01"}
+    first = await partnerships.http.post(path, json=body, headers=key)
+    again = await partnerships.http.post(path, json=body, headers=key)
+    assert (first.status_code, again.status_code) == (200, 200)
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert again.json() == first.json()
+    other = await partnerships.http.post(path, json={"starts_on": "2027-02-01"}, headers=key)
+    assert other.status_code == 422
+    await wait_for(partnerships, AgreementSigned)
+    assert (
+        await partnerships.db.fetchval(
+            "SELECT count(*) FROM outbox WHERE subject = $1", AgreementSigned.subject
+        )
+        == 1
+    )
