@@ -18,10 +18,10 @@ import hashlib
 import re
 from collections.abc import Mapping
 
-VERSION = "1.1.0"
+VERSION = "1.2.0"
 """The package version (also the wheel's, read by the build from here)."""
 
-SCHEMAS_FINGERPRINT = "334e07326d52f714363a6c2479823c97ac222d486f4f89f95a7ccfc29cef8a66"
+SCHEMAS_FINGERPRINT = "87ef6a75ee304cb31ea30af90e93708a5142dfd0cc12070876ba2d1ccde0a87b"
 """SHA-256 of the committed schemas (`schemas_fingerprint`) that `VERSION` describes."""
 
 
