@@ -76,7 +76,7 @@ async def test_a_contact_erased_before_the_event_is_handled_is_not_mailed_and_th
         deliveries = await deliveries_for(service, event_id)
     assert [str(m["To"]) for m in read_mails(service.sink)] == [COORDINATORS]
     by_template = {d["template"]: d for d in deliveries}
-    erased = by_template["acknowledgement"]
+    erased = by_template["prototype_requested"]
     assert (erased["status"], erased["attempts"], erased["last_error"]) == (
         "failed",
         0,
@@ -165,7 +165,7 @@ async def test_an_erasure_erases_the_key_at_once_then_the_deliveries_and_is_conf
     records = {c["service"]: c["records"] for c in done["confirmed"]}
     assert records.pop("notifications") >= 2  # the acknowledgement, its published outcome
     assert records == {"catalogue": 0, "prototyping": 1, "partnerships": 0}
-    acknowledgement = next(d for d in deliveries if d["template"] == "acknowledgement")
+    acknowledgement = next(d for d in deliveries if d["template"] == "prototype_requested")
     assert (acknowledgement["recipient"], acknowledgement["subject"]) == (None, None)
     assert acknowledgement["status"] == "delivered"
     assert acknowledgement["erased_at"] is not None

@@ -16,7 +16,7 @@ from notifications_support import (
 
 from arctic.runtime.testing import wait_until
 
-GREETING = {"fi": "Hei Aino Testaaja", "en": "Hello Aino Testaaja", "sv": "Hej Aino Testaaja"}
+GREETING = {"fi": "Hei Aino Testaaja", "en": "Dear Aino Testaaja", "sv": "Hej Aino Testaaja"}
 NEXT_STEP = {"fi": "viiden arkipäivän", "en": "five working days", "sv": "fem arbetsdagar"}
 
 
@@ -33,11 +33,15 @@ async def test_the_contact_gets_an_acknowledgement_in_their_language_and_coordin
     mails = {str(m["To"]): m for m in read_mails(service.sink)}
     acknowledgement = mails["aino@example.com"]
     assert acknowledgement["Content-Language"] == language
-    text = acknowledgement.get_content()
+    text = acknowledgement.get_body(("plain",)).get_content()
     assert GREETING[language] in text
     assert NEXT_STEP[language] in text
-    assert str(event.request_id) in text
-    assert "Revontuli Robotics Oy" in mails[COORDINATORS].get_content()
+    assert f"PR-{event.request_id.hex[:8].upper()}" in text
+    assert acknowledgement["Reply-To"] == COORDINATORS
+    assert acknowledgement.get_content_type() == "multipart/alternative"
+    note = mails[COORDINATORS]
+    assert "Revontuli Robotics Oy" in note.get_body(("plain",)).get_content()
+    assert note["Reply-To"] == "Aino Testaaja <aino@example.com>"
     assert {(d["recipient"], d["status"], d["attempts"]) for d in deliveries} == {
         ("aino@example.com", "delivered", 1),
         (COORDINATORS, "delivered", 1),

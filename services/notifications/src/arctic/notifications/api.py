@@ -4,15 +4,19 @@ erasure of a person's personal data from every service."""
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Annotated, Any, Self
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Response, status
+from fastapi.responses import HTMLResponse, PlainTextResponse
 from pydantic import BaseModel, ConfigDict, model_validator
 
+from arctic.contracts.examples import EXAMPLES
+from arctic.contracts.examples.parties import EXAMPLE_PEOPLE
 from arctic.contracts.registry import STREAMS
-from arctic.contracts.vocabulary import PERSONAL, Email
-from arctic.notifications import handlers, store
+from arctic.contracts.vocabulary import PERSONAL, Email, Language, PersonDetails
+from arctic.notifications import handlers, rendering, rules, store
 from arctic.notifications.domain import Delivery, DeliveryStatus
 from arctic.notifications.settings import NotificationsSettings
 from arctic.runtime.access.requirements import require
@@ -24,6 +28,7 @@ from arctic.runtime.problems import NotFound
 Settings = Annotated[NotificationsSettings, Depends(settings_of(NotificationsSettings))]
 
 router = APIRouter(tags=["deliveries"])
+_PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}
 
 
 class DeliveryView(BaseModel):
@@ -38,6 +43,10 @@ class DeliveryView(BaseModel):
     recipient_person_id: UUID | None
     """The person it is for (none for a role address)."""
     channel: str
+    kind: str
+    """The notification kind (the rule it was made by)."""
+    mandatory: bool
+    """Whether it went whatever the recipient's preferences."""
     template: str
     language: str
     subject: str | None
@@ -80,10 +89,101 @@ async def list_deliveries(
     ] = None,
     recipient: Annotated[str | None, Query(max_length=254, description="to whom")] = None,
     status: Annotated[DeliveryStatus | None, Query(description="where they stand")] = None,
+    kind: Annotated[
+        NotificationKind | None,
+        Query(description="the notification kind, e.g. prototype_requested (GET /templates)"),
+    ] = None,
 ) -> Page[DeliveryView]:
-    filters = store.DeliveryFilters(event_id, correlation_id, subject, recipient, status)
+    filters = store.DeliveryFilters(
+        event_id, correlation_id, subject, recipient, status, None if kind is None else kind.value
+    )
     found, next_cursor = await store.list_deliveries(uow.pool, filters, page)
     return Page(items=[DeliveryView.of(d) for d in found], next_cursor=next_cursor)
+
+
+NotificationKind = StrEnum(  # type: ignore[misc]
+    "NotificationKind", {rule.kind: rule.kind for rule in rules.RULES}
+)
+"""Every notification kind, as the API names them."""
+
+
+class PreviewFormat(StrEnum):
+    """How a preview is rendered."""
+
+    text = "text"
+    html = "html"
+
+
+class KindView(BaseModel):
+    """A notification kind: its event, whether it is mandatory, its templates."""
+
+    kind: str
+    event_type: str
+    mandatory: bool
+    templates: list[str]
+
+
+@router.get(
+    "/templates",
+    response_model=list[KindView],
+    dependencies=[Depends(require(Role.staff, Role.coordinator))],
+    summary="Every notification kind, its event and its templates",
+)
+async def list_kinds() -> list[KindView]:
+    return [
+        KindView(
+            kind=rule.kind,
+            event_type=rule.event.subject,
+            mandatory=rule.mandatory,
+            templates=list(rule.templates),
+        )
+        for rule in rules.RULES
+    ]
+
+
+@router.get(
+    "/templates/{kind}/preview",
+    response_class=PlainTextResponse,
+    dependencies=[Depends(require(Role.staff, Role.coordinator))],
+    responses={
+        200: {"content": {"text/plain": {}, "text/html": {}}},
+        404: {"description": "No such template of the kind", **_PROBLEM},
+    },
+    summary="A kind's message rendered with the contracts' example event",
+)
+async def preview(
+    kind: NotificationKind,
+    settings: Settings,
+    lang: Annotated[Language, Query(description="the recipient's language")] = Language.fi,
+    format: Annotated[PreviewFormat, Query(description="plain text or HTML")] = PreviewFormat.text,
+    template: Annotated[
+        str | None,
+        Query(max_length=100, description="one of the kind's templates; its first by default"),
+    ] = None,
+) -> Response:
+    """Renders the message as its first audience gets it (or `template`'s), for an example
+    person, from the example event of the contracts. Plain text starts with its subject."""
+    rule = rules.BY_KIND[kind.value]
+    name = template or rule.templates[0]
+    if name not in rule.templates:
+        raise NotFound(f"kind {kind.value} has no template {name}")
+    event = EXAMPLES[rule.event]()
+    people = {
+        person.person_id: PersonDetails.model_validate(details.model_dump())
+        for person, details in EXAMPLE_PEOPLE.items()
+    }
+    rendered = rendering.render(
+        name,
+        lang,
+        event,
+        people,
+        rendering.Recipient("Aino Korhonen", rendering.Links("https://…/preferences", None)),
+        reference=rules.reference(rule, event),
+        organisation=settings.organisation,
+    )
+    if format is PreviewFormat.html:
+        return HTMLResponse(rendered.html)
+    return PlainTextResponse(f"Subject: {rendered.subject}\n\n{rendered.text}")
 
 
 erasure_router = APIRouter(tags=["personal data"])
@@ -147,9 +247,6 @@ class ErasureView(BaseModel):
             waiting_for=waiting,
             complete=not waiting,
         )
-
-
-_PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}
 
 
 @erasure_router.post(

@@ -1,5 +1,6 @@
-"""Events in: what notifications hears, and the messages each event plans; and the
-confirmations of erasure that every service publishes on its own stream."""
+"""Events in: every notification kind of the rules, on a durable consumer per producing
+stream (`notifications-<producer>`), and the confirmations of erasure that every service
+publishes on its own stream."""
 
 from __future__ import annotations
 
@@ -7,47 +8,40 @@ from arctic.contracts.events import (
     CataloguePersonalDataErased,
     NotificationsPersonalDataErased,
     PartnershipsPersonalDataErased,
-    PrototypeRequested,
+    PersonalDataErased,
     PrototypingPersonalDataErased,
 )
-from arctic.notifications.handlers import (
-    plan_deliveries,
-    prototype_requested_messages,
-    record_confirmation,
-)
+from arctic.notifications.handlers import notify, record_confirmation
+from arctic.notifications.rules import RULES
 from arctic.notifications.settings import NotificationsSettings
-from arctic.runtime.subscriptions import Context, Subscription, on
+from arctic.runtime.subscriptions import Handler, Subscription, on
 
 
-async def acknowledge_request(
-    ctx: Context[NotificationsSettings], event: PrototypeRequested
-) -> None:
-    contact = await ctx.persons.open(event.company.contact)
-    messages = prototype_requested_messages(event, contact, ctx.settings)
-    await plan_deliveries(ctx.tx, ctx.envelope, messages, ctx.clock())
+def _kinds_of(producer: str) -> list[Handler[NotificationsSettings]]:
+    return [on(rule.event, notify) for rule in RULES if rule.event.service == producer]
+
+
+def _notify_and_confirm(
+    producer: str, confirmation: type[PersonalDataErased]
+) -> list[Handler[NotificationsSettings]]:
+    return [*_kinds_of(producer), on(confirmation, record_confirmation)]
 
 
 SUBSCRIPTIONS: list[Subscription[NotificationsSettings]] = [
     Subscription(
-        "notifications-prototyping",
-        "PROTOTYPING",
-        [
-            on(PrototypeRequested, acknowledge_request),
-            on(PrototypingPersonalDataErased, record_confirmation),
-        ],
-    ),
-    # Erasure confirmations only, so far: rare, not scaled on.
-    Subscription(
         "notifications-catalogue",
         "CATALOGUE",
-        [on(CataloguePersonalDataErased, record_confirmation)],
-        scaled=False,
+        _notify_and_confirm("catalogue", CataloguePersonalDataErased),
+    ),
+    Subscription(
+        "notifications-prototyping",
+        "PROTOTYPING",
+        _notify_and_confirm("prototyping", PrototypingPersonalDataErased),
     ),
     Subscription(
         "notifications-partnerships",
         "PARTNERSHIPS",
-        [on(PartnershipsPersonalDataErased, record_confirmation)],
-        scaled=False,
+        _notify_and_confirm("partnerships", PartnershipsPersonalDataErased),
     ),
     # The runtime adds the erasure request itself to this one (see arctic.runtime.erasure).
     Subscription(

@@ -40,13 +40,28 @@ class Message:
     body: str | None
     recipient_person_id: UUID | None = None
     names: tuple[UUID, ...] = ()
+    kind: str = ""
+    """The notification kind (the rule's name, e.g. prototype_requested)."""
+    html: str | None = None
+    """The HTML alternative of `body` (e-mail)."""
+    reply_to: str | None = None
+    """Who can answer: the Reply-To header's value."""
+    mandatory: bool = True
+    """Whether it goes whatever the recipient's preferences (a deadline, an escalation)."""
 
     @classmethod
     def for_erased(
-        cls, person_id: UUID, channel: Channel, template: str, language: Language
+        cls,
+        person_id: UUID,
+        channel: Channel,
+        template: str,
+        language: Language,
+        kind: str = "",
     ) -> Message:
         """The message a person would have got, had they not been erased."""
-        return cls(None, channel, template, language, None, None, person_id, (person_id,))
+        return cls(
+            None, channel, template, language, None, None, person_id, (person_id,), kind=kind
+        )
 
     @property
     def sendable(self) -> bool:
@@ -80,6 +95,10 @@ class Delivery:
     created_at: datetime
     delivered_at: datetime | None
     erased_at: datetime | None
+    kind: str
+    html: str | None
+    reply_to: str | None
+    mandatory: bool
 
     def outcome(self) -> dict[str, object]:
         """What NotificationDelivered and NotificationFailed say of this delivery: a person

@@ -9,56 +9,33 @@ from uuid import UUID, uuid4
 
 from arctic.contracts.envelope import Envelope
 from arctic.contracts.events import (
+    Event,
     NotificationFailed,
     PersonalDataErased,
     PersonalDataErasureRequested,
-    PrototypeRequested,
 )
-from arctic.contracts.vocabulary import Channel, PersonDetails
-from arctic.notifications import store, templates
+from arctic.contracts.vocabulary import PersonDetails
+from arctic.notifications import rules, store
 from arctic.notifications.domain import ERASED_RECIPIENT, Message
+from arctic.notifications.messages import messages_for, persons_of
 from arctic.notifications.settings import NotificationsSettings
 from arctic.runtime.logs import get_logger
 from arctic.runtime.subscriptions import Context
 from arctic.runtime.unit_of_work import Transaction
 
 log = get_logger(__name__)
-ACKNOWLEDGEMENT = "acknowledgement"
 
 
-def prototype_requested_messages(
-    event: PrototypeRequested, contact: PersonDetails | None, settings: NotificationsSettings
-) -> list[Message]:
-    """An acknowledgement to the company contact (`contact`: their details opened from the
-    event, None when they were erased), and a new-request note to the coordinators."""
-    person = event.company.contact
-    coordinators = settings.coordinators_language
-    staff_subject, staff_body = templates.new_request(event, coordinators)
-    staff_note = Message(
-        settings.prototyping_coordinators_email,
-        Channel.email,
-        "new_prototype_request",
-        coordinators,
-        staff_subject,
-        staff_body,
+async def notify(ctx: Context[NotificationsSettings], event: Event) -> None:
+    """The handler of every notification kind: open the persons the event names (None for
+    an erased one), make the messages its rule calls for, and plan their delivery."""
+    rule = rules.BY_EVENT[type(event)]
+    people: dict[UUID, PersonDetails | None] = {
+        person.person_id: await ctx.persons.open(person) for person in persons_of(event)
+    }
+    await plan_deliveries(
+        ctx.tx, ctx.envelope, messages_for(rule, event, people, ctx.settings), ctx.clock()
     )
-    if contact is None:
-        erased = Message.for_erased(
-            person.person_id, Channel.email, ACKNOWLEDGEMENT, person.language
-        )
-        return [erased, staff_note]
-    subject, body = templates.acknowledgement(event, contact)
-    acknowledgement = Message(
-        contact.email,
-        Channel.email,
-        ACKNOWLEDGEMENT,
-        person.language,
-        subject,
-        body,
-        recipient_person_id=person.person_id,
-        names=(person.person_id,),
-    )
-    return [acknowledgement, staff_note]
 
 
 async def plan_deliveries(
@@ -69,7 +46,7 @@ async def plan_deliveries(
     for message in messages:
         if message.sendable:
             added = await store.add_delivery(tx.conn, message, source)
-            log.info("delivery planned", template=message.template, new=added)
+            log.info("delivery planned", kind=message.kind, template=message.template, new=added)
             continue
         failed = await store.add_failed_delivery(tx.conn, message, source, ERASED_RECIPIENT)
         if failed is not None:

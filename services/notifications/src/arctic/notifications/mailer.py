@@ -49,7 +49,8 @@ class MailNotComposable(ValueError):
 
 def compose(delivery: Delivery, settings: NotificationsSettings) -> EmailMessage:
     """The e-mail of a delivery. Its Message-ID is the delivery's id, the same on every attempt,
-    so that a receiving server can recognise a resent copy.
+    so that a receiving server can recognise a resent copy. With an HTML alternative it is
+    multipart/alternative (plain text first); `Reply-To` names who can answer.
 
     Every header value passes `header_text` first: a title or a name is the caller's text,
     and a line break in it must not end the header (or fail the delivery). The message uses
@@ -63,11 +64,15 @@ def compose(delivery: Delivery, settings: NotificationsSettings) -> EmailMessage
     defects = getattr(mail["To"], "defects", ())
     if defects:  # the policy would send the mail on with a garbled address; say so instead
         raise MailNotComposable(f"the recipient is not a mail address: {defects[0]}")
+    if delivery.reply_to:
+        mail["Reply-To"] = header_text(delivery.reply_to)
     mail["Subject"] = header_text(subject)
     mail["Date"] = formatdate(usegmt=True)
     mail["Message-ID"] = f"<{delivery.id}@arctic-rdi.fi>"
     mail["X-Correlation-ID"] = header_text(delivery.correlation_id)
     mail.set_content(body)
+    if delivery.html is not None:  # multipart/alternative: the plain text first, as RFC 2046 asks
+        mail.add_alternative(delivery.html, subtype="html")
     mail["Content-Language"] = delivery.language.value  # after set_content, which resets Content-*
     return mail
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from email.utils import parseaddr
 from typing import Self
 
 from pydantic import Field, SecretStr, model_validator
@@ -23,8 +24,14 @@ class NotificationsSettings(ServiceSettings):
     smtp_password: SecretStr | None = None
     smtp_starttls: bool = False
     smtp_timeout_seconds: float = Field(default=10.0, gt=0)
-    mail_from: str = "Arctic RDI Hub <noreply@arctic-rdi.fi>"
+    mail_from: str = "Arctic Research Community <noreply@arctic-rdi.fi>"
+    """The sender; its display name also signs every message."""
+    one_stop_shop_email: str = "info@arctic-rdi.fi"
+    """Role address of the one-stop shop's coordinators (inquiries, bookings)."""
     prototyping_coordinators_email: str = "prototyping@arctic-rdi.fi"
+    """Role address of the prototyping coordinators (new requests, overdue prototypes)."""
+    partnerships_email: str = "partnerships@arctic-rdi.fi"
+    """Role address of the partnership coordinators (needs raised, the spring event)."""
     coordinators_language: Language = Language.fi
     delivery_max_attempts: int = Field(default=8, ge=1)
     delivery_retry_base_seconds: float = Field(default=30.0, gt=0)
@@ -47,3 +54,18 @@ class NotificationsSettings(ServiceSettings):
                 "outcome beside the relay's two and the consumer's"
             )
         return self
+
+    def role_address(self, role: str) -> str:
+        """The address of a role of the rules (`one_stop_shop`, `prototyping`,
+        `partnerships`)."""
+        addresses = {
+            "one_stop_shop": self.one_stop_shop_email,
+            "prototyping": self.prototyping_coordinators_email,
+            "partnerships": self.partnerships_email,
+        }
+        return addresses[role]
+
+    @property
+    def organisation(self) -> str:
+        """Who sends and signs: the display name of `mail_from`."""
+        return parseaddr(self.mail_from)[0] or "Arctic Research Community"

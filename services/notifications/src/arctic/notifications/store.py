@@ -18,8 +18,10 @@ from arctic.runtime.pagination import PageRequest, fetch_page
 
 _INSERT = """INSERT INTO deliveries (id, source_event_id, source_event_type, source_subject,
         recipient, channel, template, language, subject, body, correlation_id,
-        recipient_person_id, named_person_ids, status, last_error)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+        recipient_person_id, named_person_ids, status, last_error, kind, html, reply_to,
+        mandatory)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
+        $19)
     ON CONFLICT DO NOTHING RETURNING *"""
 
 
@@ -57,6 +59,10 @@ async def _insert(
         list(message.names),
         status,
         error,
+        message.kind,
+        message.html,
+        message.reply_to,
+        message.mandatory,
     )
     return None if row is None else to_delivery(row)
 
@@ -74,7 +80,7 @@ async def erase_person(
                WHERE $1 = ANY(named_person_ids) AND erased_at IS NULL FOR UPDATE)
            UPDATE deliveries d SET
                recipient = CASE WHEN d.recipient_person_id = $1 THEN NULL ELSE d.recipient END,
-               subject = NULL, body = NULL, erased_at = $2,
+               subject = NULL, body = NULL, html = NULL, reply_to = NULL, erased_at = $2,
                status = CASE WHEN e.unsent THEN 'failed' ELSE d.status END,
                last_error = CASE WHEN e.unsent THEN $3 ELSE d.last_error END
            FROM erased e WHERE d.id = e.id
@@ -160,6 +166,7 @@ class DeliveryFilters:
     subject: str | None = None
     recipient: str | None = None
     status: DeliveryStatus | None = None
+    kind: str | None = None
 
 
 async def list_deliveries(
@@ -175,6 +182,7 @@ async def list_deliveries(
             "source_subject": filters.subject,
             "recipient": filters.recipient,
             "status": None if filters.status is None else filters.status.value,
+            "kind": filters.kind,
         },
         page,
     )
