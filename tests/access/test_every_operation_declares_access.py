@@ -78,6 +78,8 @@ def test_the_operations_and_their_access_today(tokens: Tokens) -> None:
     programme_readers = ["admin", "coordinator", "staff"]  # competence-group owners read
     assert declared == {
         ("notifications", "GET", "/deliveries"): ["admin", "coordinator", "staff"],
+        ("notifications", "GET", "/templates"): ["admin", "coordinator", "staff"],
+        ("notifications", "GET", "/templates/{kind}/preview"): ["admin", "coordinator", "staff"],
         ("notifications", "POST", "/personal-data/erasure"): ["admin"],
         ("notifications", "GET", "/personal-data/erasure/{erasure_id}"): ["admin"],
         ("prototyping", "POST", "/prototype-requests"): "public",

@@ -39,6 +39,11 @@ async def runner(
     dsn = await prepare_service_database(admin_dsn, definition)
     await provision(secured_nats, prototyping, definition)
     as_prototyping = await secured_nats.connect("prototyping")
+    producers = {
+        "catalogue": await secured_nats.connect("catalogue"),
+        "prototyping": as_prototyping,
+        "partnerships": await secured_nats.connect("partnerships"),
+    }
     as_ops = await secured_nats.connect("ops")
     sink = MailSink(Path(tempfile.mkdtemp()) / "mail", free_port())
 
@@ -70,7 +75,7 @@ async def runner(
                     base_url=url, headers=tokens.headers(Role.staff, org="lapland-uas")
                 ) as http,
             ):
-                yield Notifications(http, sink, as_prototyping, db, as_ops, secured_nats)
+                yield Notifications(http, sink, as_prototyping, db, as_ops, secured_nats, producers)
         finally:
             sink.stop()
             await db.close()
@@ -78,7 +83,8 @@ async def runner(
     try:
         yield run
     finally:
-        await as_prototyping.close()
+        for connection in producers.values():
+            await connection.close()
         await as_ops.close()
 
 

@@ -38,6 +38,8 @@ class Notifications:
     db: asyncpg.Pool
     ops: NATS
     nats: SecuredNats
+    producers: dict[str, NATS]
+    """NATS as each producing service, by name."""
 
     async def deliveries(self) -> list[dict[str, Any]]:
         """Every delivery row, oldest first (an empty list while the database is away)."""
