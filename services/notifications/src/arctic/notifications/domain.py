@@ -48,6 +48,8 @@ class Message:
     """Who can answer: the Reply-To header's value."""
     mandatory: bool = True
     """Whether it goes whatever the recipient's preferences (a deadline, an escalation)."""
+    webhook_id: UUID | None = None
+    """The webhook endpoint (channel webhook): `recipient` is its URL, `body` the CloudEvent."""
 
     @classmethod
     def for_erased(
@@ -99,6 +101,7 @@ class Delivery:
     html: str | None
     reply_to: str | None
     mandatory: bool
+    webhook_id: UUID | None
 
     def outcome(self) -> dict[str, object]:
         """What NotificationDelivered and NotificationFailed say of this delivery: a person
@@ -116,15 +119,33 @@ class Delivery:
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    """Doubling delays from `base`, capped at `cap`, for at most `max_attempts` attempts."""
+    """Exponential back-off with full jitter: after the n-th failed attempt the next one
+    waits a random time between 0 and min(`cap`, `base` * 2^(n-1)), spread so that many
+    deliveries failing at once (an SMTP outage) do not come back at once; but never less
+    than the server asked for (`Retry-After`). At most `max_attempts` attempts."""
 
     max_attempts: int
     base: timedelta
     cap: timedelta
 
-    def after_failure(self, attempts: int, now: datetime) -> datetime | None:
-        """When to try again after the `attempts`-th failed attempt; None when none is left."""
+    def ceiling(self, attempts: int) -> timedelta:
+        """The longest wait after the `attempts`-th failed attempt."""
+        longest: timedelta = self.base * 2 ** (attempts - 1)
+        return min(longest, self.cap)
+
+    def after_failure(
+        self,
+        attempts: int,
+        now: datetime,
+        *,
+        jitter: float,
+        retry_after: timedelta | None = None,
+    ) -> datetime | None:
+        """When to try again after the `attempts`-th failed attempt, `jitter` drawn
+        uniformly from [0, 1); None when no attempt is left."""
         if attempts >= self.max_attempts:
             return None
-        factor: int = 2 ** (attempts - 1)
-        return now + min(self.base * factor, self.cap)
+        wait = self.ceiling(attempts) * jitter
+        if retry_after is not None:
+            wait = max(wait, min(retry_after, self.cap))
+        return now + wait

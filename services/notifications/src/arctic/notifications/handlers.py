@@ -14,8 +14,8 @@ from arctic.contracts.events import (
     PersonalDataErased,
     PersonalDataErasureRequested,
 )
-from arctic.contracts.vocabulary import PersonDetails
-from arctic.notifications import rules, store
+from arctic.contracts.vocabulary import Channel, Language, PersonDetails
+from arctic.notifications import rules, store, webhooks
 from arctic.notifications.domain import ERASED_RECIPIENT, Message
 from arctic.notifications.messages import messages_for, persons_of
 from arctic.notifications.settings import NotificationsSettings
@@ -33,9 +33,48 @@ async def notify(ctx: Context[NotificationsSettings], event: Event) -> None:
     people: dict[UUID, PersonDetails | None] = {
         person.person_id: await ctx.persons.open(person) for person in persons_of(event)
     }
-    await plan_deliveries(
-        ctx.tx, ctx.envelope, messages_for(rule, event, people, ctx.settings), ctx.clock()
+    messages = messages_for(rule, event, people, ctx.settings)
+    hooks = await store.webhooks_for(ctx.tx.conn, ctx.envelope.type)
+    body = webhooks.cloudevent(ctx.envelope, event) if hooks else ""
+    messages += [
+        Message(
+            hook.url,
+            Channel.webhook,
+            "cloudevent",
+            Language.en,
+            None,
+            body,
+            kind=rule.kind,
+            mandatory=rule.mandatory,
+            webhook_id=hook.id,
+        )
+        for hook in hooks
+    ]
+    await plan_deliveries(ctx.tx, ctx.envelope, messages, ctx.clock())
+
+
+async def register_webhook(
+    tx: Transaction,
+    url: str,
+    event_types: Sequence[str],
+    secret: str,
+    description: str | None,
+    created_by: str | None,
+    now: datetime,
+) -> store.Webhook:
+    """Register an endpoint for `event_types` (checked by the caller), signed with `secret`."""
+    webhook = store.Webhook(
+        id=uuid4(),
+        url=url,
+        event_types=sorted(set(event_types)),
+        secret=secret,
+        description=description,
+        created_by=created_by,
+        created_at=now,
     )
+    await store.insert_webhook(tx.conn, webhook)
+    log.info("webhook registered", webhook_id=str(webhook.id), event_types=webhook.event_types)
+    return webhook
 
 
 async def plan_deliveries(

@@ -16,7 +16,22 @@ from arctic.notifications.settings import NotificationsSettings
 
 class MailRefused(Exception):
     """The SMTP server was unreachable or refused the message; the text never names the
-    recipient (it reaches logs, `deliveries.last_error` and NotificationFailed)."""
+    recipient (it reaches logs, `deliveries.last_error` and NotificationFailed).
+    `permanent` when trying again cannot help (a 5xx reply)."""
+
+    def __init__(self, text: str, *, permanent: bool = False) -> None:
+        super().__init__(text)
+        self.permanent = permanent
+
+
+def is_permanent(error: Exception) -> bool:
+    """Whether an SMTP failure is final: a 5xx reply (no such user, rejected) is; a 4xx
+    reply (greylisted, busy), a lost connection or a timeout is transient."""
+    if isinstance(error, aiosmtplib.SMTPRecipientsRefused):
+        return bool(error.recipients) and all(r.code >= 500 for r in error.recipients)
+    if isinstance(error, aiosmtplib.SMTPResponseException):
+        return 500 <= error.code < 600
+    return False
 
 
 _ADDRESS = re.compile(r"<?[^\s<>()\[\]\"',;:]+@[^\s<>()\[\]\"',;:]*>?")
@@ -103,4 +118,4 @@ async def send_mail(mail: EmailMessage, settings: NotificationsSettings) -> None
             timeout=settings.smtp_timeout_seconds,
         )
     except (aiosmtplib.SMTPException, OSError) as error:
-        raise MailRefused(refusal(error)) from error
+        raise MailRefused(refusal(error), permanent=is_permanent(error)) from error

@@ -18,12 +18,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import random
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+import httpx
+
 from arctic.contracts.events import NotificationDelivered, NotificationFailed
-from arctic.notifications import store
+from arctic.contracts.vocabulary import Channel
+from arctic.notifications import store, webhooks
 from arctic.notifications.domain import ERASED_RECIPIENT, Delivery, RetryPolicy
 from arctic.notifications.mailer import MailRefused, compose, send_mail, withheld
 from arctic.notifications.settings import NotificationsSettings
@@ -46,10 +50,12 @@ class Sent:
 
 @dataclass(frozen=True)
 class NotSent:
-    """The mail did not go out; `final` when trying again cannot help."""
+    """The message did not go out; `final` when trying again cannot help (a permanent
+    refusal); `retry_after` the least wait the receiver asked for."""
 
     error: str
     final: bool = False
+    retry_after: timedelta | None = None
 
 
 def retry_policy(settings: NotificationsSettings) -> RetryPolicy:
@@ -81,13 +87,20 @@ async def attempt(
         event_id=str(delivery.source_event_id),
         delivery_id=str(delivery.id),
     ):
-        outcome = await _send(delivery, settings)
+        outcome = await _send(resources, delivery, settings)
         await _record(resources, settings, delivery, outcome)
 
 
-async def _send(delivery: Delivery, settings: NotificationsSettings) -> Sent | NotSent:
+async def _send(
+    resources: Resources, delivery: Delivery, settings: NotificationsSettings
+) -> Sent | NotSent:
     if delivery.erased_at is not None:  # erased while an earlier attempt was under way
         return NotSent(ERASED_RECIPIENT, True)
+    if delivery.channel is Channel.webhook:
+        try:
+            return await _post(resources, delivery, settings)
+        except Exception as error:  # unforeseen (the database away): recorded and retried
+            return NotSent(f"{type(error).__name__}: {error}")
     try:
         mail = compose(delivery, settings)
     except Exception as error:  # the same data will not compose better next time
@@ -96,12 +109,37 @@ async def _send(delivery: Delivery, settings: NotificationsSettings) -> Sent | N
     try:
         await send_mail(mail, settings)
     except MailRefused as error:
-        return NotSent(str(error))
+        return NotSent(str(error), error.permanent)
     except Exception as error:  # unforeseen: recorded and retried, never left in `sending`
         text = withheld(f"{type(error).__name__}: {error}")
         log.error("sending failed unexpectedly", template=delivery.template, error=text)
         return NotSent(text)
     return Sent(datetime.now(UTC))
+
+
+async def _post(
+    resources: Resources, delivery: Delivery, settings: NotificationsSettings
+) -> Sent | NotSent:
+    """One signed POST of a webhook delivery."""
+    url, body = delivery.recipient, delivery.body
+    secret = (
+        None
+        if delivery.webhook_id is None
+        else (await store.webhook_secret(resources.pool, delivery.webhook_id))
+    )
+    if url is None or body is None or secret is None:
+        return NotSent("the webhook was removed", True)
+    try:
+        await webhooks.check_destination(url, allow_private=settings.webhook_allow_private)
+    except webhooks.UnsafeDestination as error:
+        return NotSent(str(error), True)
+    async with httpx.AsyncClient(
+        timeout=settings.webhook_timeout_seconds, follow_redirects=False
+    ) as client:
+        answer = await webhooks.post(client, url, secret, delivery.id, body, datetime.now(UTC))
+    if answer.accepted:
+        return Sent(datetime.now(UTC))
+    return NotSent(answer.error or "refused", not answer.transient, answer.retry_after)
 
 
 async def _record(
@@ -146,7 +184,14 @@ async def _not_sent(
 ) -> None:
     now = datetime.now(UTC)
     retry_at = (
-        None if outcome.final else retry_policy(settings).after_failure(delivery.attempts, now)
+        None
+        if outcome.final
+        else retry_policy(settings).after_failure(
+            delivery.attempts,
+            now,
+            jitter=random.random(),  # noqa: S311 - spreading retries, not a secret
+            retry_after=outcome.retry_after,
+        )
     )
     error = outcome.error
     async with _outcome_transaction(resources, delivery) as tx:

@@ -8,16 +8,17 @@ from arctic.notifications.handlers import erase_recipient
 from arctic.notifications.sender import run_deliveries
 from arctic.notifications.settings import NotificationsSettings
 from arctic.notifications.store import PRUNE_SETTLED
+from arctic.notifications.webhook_api import webhook_router
 from arctic.runtime.service import ServiceDefinition
 
 definition = ServiceDefinition(
     name="notifications",
-    description="Turns events into messages for people (e-mail), in their language, once.",
+    description="Turns events into messages for people (e-mail) and systems (webhooks), once.",
     migrations=Path(__file__).parent / "migrations",
     settings_class=NotificationsSettings,
     subscriptions=SUBSCRIPTIONS,
     local_port=8104,
-    routers=[router, erasure_router],
+    routers=[router, webhook_router, erasure_router],
     workers=[run_deliveries],
     prunes=[PRUNE_SETTLED],
     erase_person=erase_recipient,

@@ -39,6 +39,10 @@ class NotificationsSettings(ServiceSettings):
     delivery_poll_seconds: float = Field(default=0.5, gt=0)
     delivery_stale_sending_seconds: float = Field(default=120.0, gt=0)
     delivery_retention_days: int = Field(default=90, ge=1)
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0)
+    """One webhook attempt's time limit."""
+    webhook_allow_private: bool = False
+    """Whether webhooks may reach loopback and private addresses (local development, tests)."""
     # Sends in flight at once: a SIGKILL may repeat at most this many mails. Each finds a
     # connection to record its outcome beside the relay's two and the consumer's.
     delivery_concurrency: int = Field(default=2, ge=1)

@@ -19,9 +19,9 @@ from arctic.runtime.pagination import PageRequest, fetch_page
 _INSERT = """INSERT INTO deliveries (id, source_event_id, source_event_type, source_subject,
         recipient, channel, template, language, subject, body, correlation_id,
         recipient_person_id, named_person_ids, status, last_error, kind, html, reply_to,
-        mandatory)
+        mandatory, webhook_id)
     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
-        $19)
+        $19, $20)
     ON CONFLICT DO NOTHING RETURNING *"""
 
 
@@ -63,6 +63,7 @@ async def _insert(
         message.html,
         message.reply_to,
         message.mandatory,
+        message.webhook_id,
     )
     return None if row is None else to_delivery(row)
 
@@ -264,3 +265,58 @@ async def get_erasure(db: asyncpg.Pool | asyncpg.Connection, erasure_id: UUID) -
         **dict(row),
         confirmations={c["service"]: (c["records"], c["confirmed_at"]) for c in confirmed},
     )
+
+
+@dataclass(frozen=True)
+class Webhook:
+    """An endpoint of another system and the event types it receives."""
+
+    id: UUID
+    url: str
+    event_types: list[str]
+    secret: str
+    description: str | None
+    created_by: str | None
+    created_at: datetime
+
+
+async def insert_webhook(conn: asyncpg.Connection, webhook: Webhook) -> None:
+    """Register an endpoint."""
+    await conn.execute(
+        """INSERT INTO webhooks (id, url, event_types, secret, description, created_by,
+               created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)""",
+        webhook.id,
+        webhook.url,
+        webhook.event_types,
+        webhook.secret,
+        webhook.description,
+        webhook.created_by,
+        webhook.created_at,
+    )
+
+
+async def webhooks_for(conn: asyncpg.Connection, event_type: str) -> list[Webhook]:
+    """The endpoints registered for `event_type`."""
+    rows = await conn.fetch(
+        "SELECT * FROM webhooks WHERE $1 = ANY(event_types) ORDER BY created_at", event_type
+    )
+    return [Webhook(**dict(row)) for row in rows]
+
+
+async def list_webhooks(db: asyncpg.Pool | asyncpg.Connection) -> list[Webhook]:
+    """Every registered endpoint, oldest first."""
+    return [
+        Webhook(**dict(row)) for row in await db.fetch("SELECT * FROM webhooks ORDER BY created_at")
+    ]
+
+
+async def webhook_secret(db: asyncpg.Pool | asyncpg.Connection, webhook_id: UUID) -> str | None:
+    """The signing secret of an endpoint; None once it was removed."""
+    secret: str | None = await db.fetchval("SELECT secret FROM webhooks WHERE id = $1", webhook_id)
+    return secret
+
+
+async def delete_webhook(conn: asyncpg.Connection, webhook_id: UUID) -> bool:
+    """Remove an endpoint (its deliveries not sent yet then fail); False if there was none."""
+    deleted: str = await conn.execute("DELETE FROM webhooks WHERE id = $1", webhook_id)
+    return deleted != "DELETE 0"
