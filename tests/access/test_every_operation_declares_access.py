@@ -80,6 +80,10 @@ def test_the_operations_and_their_access_today(tokens: Tokens) -> None:
         ("notifications", "GET", "/deliveries"): ["admin", "coordinator", "staff"],
         ("notifications", "GET", "/templates"): ["admin", "coordinator", "staff"],
         ("notifications", "GET", "/templates/{kind}/preview"): ["admin", "coordinator", "staff"],
+        # a person's own signed link, or staff (checked in the endpoint)
+        ("notifications", "GET", "/recipients/{person_id}/preferences"): "public",
+        ("notifications", "PUT", "/recipients/{person_id}/preferences"): "public",
+        ("notifications", "POST", "/unsubscribe"): "public",
         ("notifications", "POST", "/webhooks"): ["admin", "service"],
         ("notifications", "GET", "/webhooks"): ["admin", "service"],
         ("notifications", "DELETE", "/webhooks/{webhook_id}"): ["admin", "service"],
@@ -159,4 +163,9 @@ def test_the_operations_and_their_access_today(tokens: Tokens) -> None:
         for path, method, operation in operations(openapi_of(service, tokens))
         if operation.get("x-rate-limited")
     }
-    assert rate_limited == {("prototyping", "POST", "/prototype-requests")}
+    assert rate_limited == {
+        ("prototyping", "POST", "/prototype-requests"),
+        ("notifications", "GET", "/recipients/{person_id}/preferences"),
+        ("notifications", "PUT", "/recipients/{person_id}/preferences"),
+        ("notifications", "POST", "/unsubscribe"),
+    }

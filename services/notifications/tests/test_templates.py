@@ -3,6 +3,7 @@ nothing missing (StrictUndefined), no code shown as a code, and HTML escaped."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -23,6 +24,7 @@ PEOPLE = {
     for person, details in EXAMPLE_PEOPLE.items()
 }
 SETTINGS = NotificationsSettings(service="notifications")
+NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 
 NOTIFIED = {  # every event of the catalogue that notifications consumes
     "InquiryReceived", "InquiryRouted", "InquiryOverdue", "BookingRequested",
@@ -99,7 +101,7 @@ def test_every_recipient_path_names_persons_of_the_example_event(rule: rules.Rul
             rules.people_at(event, path)  # raises when the path is wrong
         for role in (*audience.roles, *audience.reply.roles):
             assert role in rules.ROLES
-    assert messages_for(rule, event, PEOPLE, SETTINGS), rule.kind
+    assert messages_for(rule, event, PEOPLE, SETTINGS, NOW), rule.kind
 
 
 def test_a_missing_variable_fails_the_rendering() -> None:
@@ -152,7 +154,9 @@ def test_every_code_has_a_word_in_every_language(enum: Any) -> None:
 
 def test_the_staff_note_names_the_contact_and_remembers_whom_it_names() -> None:
     rule = rules.BY_EVENT[PrototypeRequested]
-    acknowledgement, note = messages_for(rule, EXAMPLES[PrototypeRequested](), PEOPLE, SETTINGS)
+    acknowledgement, note = messages_for(
+        rule, EXAMPLES[PrototypeRequested](), PEOPLE, SETTINGS, NOW
+    )
     assert acknowledgement.recipient == "aino.korhonen@example.fi"
     assert acknowledgement.reply_to == SETTINGS.prototyping_coordinators_email
     assert note.recipient == SETTINGS.prototyping_coordinators_email
@@ -165,7 +169,7 @@ def test_the_staff_note_names_the_contact_and_remembers_whom_it_names() -> None:
 def test_an_erased_person_gets_a_message_without_text_and_others_see_them_as_erased() -> None:
     rule = rules.BY_EVENT[PrototypeRequested]
     people = {**PEOPLE, AINO.person_id: None}
-    erased, note = messages_for(rule, EXAMPLES[PrototypeRequested](), people, SETTINGS)
+    erased, note = messages_for(rule, EXAMPLES[PrototypeRequested](), people, SETTINGS, NOW)
     assert (erased.recipient, erased.body, erased.recipient_person_id) == (
         None,
         None,
@@ -179,7 +183,7 @@ def test_a_person_named_twice_gets_one_message() -> None:
 
     event = EXAMPLES[EvaluationOverdue]()
     twice = example_of(EvaluationOverdue, owner=event.uas_contact.model_dump())
-    assert len(messages_for(rules.BY_EVENT[EvaluationOverdue], twice, PEOPLE, SETTINGS)) == 1
+    assert len(messages_for(rules.BY_EVENT[EvaluationOverdue], twice, PEOPLE, SETTINGS, NOW)) == 1
 
 
 def test_every_event_kind_listed_is_in_the_registry() -> None:

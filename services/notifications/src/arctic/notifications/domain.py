@@ -50,6 +50,10 @@ class Message:
     """Whether it goes whatever the recipient's preferences (a deadline, an escalation)."""
     webhook_id: UUID | None = None
     """The webhook endpoint (channel webhook): `recipient` is its URL, `body` the CloudEvent."""
+    unsubscribe_url: str | None = None
+    """The one-click unsubscribe of an optional kind (List-Unsubscribe)."""
+    not_before: datetime | None = None
+    """When it may go at the earliest (the end of the recipient's quiet hours); None: now."""
 
     @classmethod
     def for_erased(
@@ -102,6 +106,7 @@ class Delivery:
     reply_to: str | None
     mandatory: bool
     webhook_id: UUID | None
+    unsubscribe_url: str | None
 
     def outcome(self) -> dict[str, object]:
         """What NotificationDelivered and NotificationFailed say of this delivery: a person

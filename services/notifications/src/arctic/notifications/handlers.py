@@ -33,7 +33,8 @@ async def notify(ctx: Context[NotificationsSettings], event: Event) -> None:
     people: dict[UUID, PersonDetails | None] = {
         person.person_id: await ctx.persons.open(person) for person in persons_of(event)
     }
-    messages = messages_for(rule, event, people, ctx.settings)
+    wishes = await store.preferences_of(ctx.tx.conn, list(people))
+    messages = messages_for(rule, event, people, ctx.settings, ctx.clock(), wishes)
     hooks = await store.webhooks_for(ctx.tx.conn, ctx.envelope.type)
     body = webhooks.cloudevent(ctx.envelope, event) if hooks else ""
     messages += [

@@ -85,6 +85,9 @@ def compose(delivery: Delivery, settings: NotificationsSettings) -> EmailMessage
     mail["Date"] = formatdate(usegmt=True)
     mail["Message-ID"] = f"<{delivery.id}@arctic-rdi.fi>"
     mail["X-Correlation-ID"] = header_text(delivery.correlation_id)
+    if delivery.unsubscribe_url is not None:  # RFC 8058: one POST switches the kind off
+        mail["List-Unsubscribe"] = f"<{delivery.unsubscribe_url}>"
+        mail["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     mail.set_content(body)
     if delivery.html is not None:  # multipart/alternative: the plain text first, as RFC 2046 asks
         mail.add_alternative(delivery.html, subtype="html")

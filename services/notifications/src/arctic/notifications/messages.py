@@ -5,6 +5,8 @@ who can answer. Pure: the persons' details come opened (None for an erased perso
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
+from datetime import datetime
 from email.utils import formataddr
 from uuid import UUID
 
@@ -13,8 +15,10 @@ from pydantic import BaseModel
 from arctic.contracts.events import Event
 from arctic.contracts.vocabulary import Channel, Language, Person, PersonDetails
 from arctic.notifications.domain import Message
+from arctic.notifications.links import preferences_url, unsubscribe_url
 from arctic.notifications.mailer import header_text
-from arctic.notifications.rendering import Recipient, render
+from arctic.notifications.preferences import Preferences
+from arctic.notifications.rendering import Links, Recipient, render
 from arctic.notifications.rules import Reply, Rule, people_at, reference
 from arctic.notifications.settings import NotificationsSettings
 
@@ -42,10 +46,16 @@ def messages_for(
     event: Event,
     people: Mapping[UUID, PersonDetails | None],
     settings: NotificationsSettings,
+    now: datetime,
+    preferences: Mapping[UUID, Preferences] | None = None,
 ) -> list[Message]:
     """One message per person and role address of the rule's audiences (a person or address
     named twice gets the first audience's); a person who was erased gets a message without
-    address or text, recorded as failed."""
+    address or text, recorded as failed.
+
+    A person's preferences decide their language, whether an optional kind reaches them at
+    all, and when (after their quiet hours); their mail carries their signed links."""
+    chosen = preferences or {}
     messages: list[Message] = []
     seen: set[object] = set()
     ref = reference(rule, event)
@@ -68,19 +78,33 @@ def messages_for(
                     )
                     continue
                 seen.add(details.email)
+                wishes = chosen.get(person.person_id, Preferences())
+                if not wishes.wants(rule.kind, Channel.email, mandatory=rule.mandatory):
+                    continue
+                links = Links(
+                    preferences_url(settings, person.person_id, now),
+                    None
+                    if rule.mandatory
+                    else unsubscribe_url(settings, person.person_id, rule.kind, now),
+                )
+                message = _message(
+                    rule,
+                    event,
+                    people,
+                    settings,
+                    audience.template,
+                    audience.reply,
+                    wishes.language or person.language,
+                    details.email,
+                    Recipient(details.name, links),
+                    person.person_id,
+                    ref,
+                )
                 messages.append(
-                    _message(
-                        rule,
-                        event,
-                        people,
-                        settings,
-                        audience.template,
-                        audience.reply,
-                        person.language,
-                        details.email,
-                        Recipient(details.name),
-                        person.person_id,
-                        ref,
+                    replace(
+                        message,
+                        unsubscribe_url=links.unsubscribe,
+                        not_before=_later(wishes.send_at(now, mandatory=rule.mandatory), now),
                     )
                 )
         for role in audience.roles:
@@ -168,3 +192,8 @@ def _reply_to(
         if address != recipient:
             addresses.append(address)
     return (", ".join(addresses) or None), named
+
+
+def _later(when: datetime, now: datetime) -> datetime | None:
+    """`when` if it is later than `now` (the message waits), else None (it goes now)."""
+    return when if when > now else None

@@ -5,6 +5,7 @@ from pathlib import Path
 from arctic.notifications.api import erasure_router, router
 from arctic.notifications.consumers import SUBSCRIPTIONS
 from arctic.notifications.handlers import erase_recipient
+from arctic.notifications.preferences_api import preferences_router
 from arctic.notifications.sender import run_deliveries
 from arctic.notifications.settings import NotificationsSettings
 from arctic.notifications.store import PRUNE_SETTLED
@@ -18,7 +19,7 @@ definition = ServiceDefinition(
     settings_class=NotificationsSettings,
     subscriptions=SUBSCRIPTIONS,
     local_port=8104,
-    routers=[router, webhook_router, erasure_router],
+    routers=[router, preferences_router, webhook_router, erasure_router],
     workers=[run_deliveries],
     prunes=[PRUNE_SETTLED],
     erase_person=erase_recipient,

@@ -39,6 +39,10 @@ class NotificationsSettings(ServiceSettings):
     delivery_poll_seconds: float = Field(default=0.5, gt=0)
     delivery_stale_sending_seconds: float = Field(default=120.0, gt=0)
     delivery_retention_days: int = Field(default=90, ge=1)
+    public_url: str = "http://127.0.0.1:8104"
+    """Where recipients reach this service: the base of the links in mails."""
+    link_days: int = Field(default=365, ge=1)
+    """How long the preference and unsubscribe links of a mail stay valid."""
     webhook_timeout_seconds: float = Field(default=10.0, gt=0)
     """One webhook attempt's time limit."""
     webhook_allow_private: bool = False

@@ -12,6 +12,7 @@ from arctic.contracts.envelope import Envelope
 from arctic.contracts.ids import new_event_id
 from arctic.contracts.vocabulary import Channel, Language
 from arctic.notifications.domain import Delivery, DeliveryStatus, Message
+from arctic.notifications.preferences import DEFAULT_QUIET, Preferences
 from arctic.notifications.settings import NotificationsSettings
 from arctic.runtime.housekeeping import Prune
 from arctic.runtime.pagination import PageRequest, fetch_page
@@ -19,9 +20,9 @@ from arctic.runtime.pagination import PageRequest, fetch_page
 _INSERT = """INSERT INTO deliveries (id, source_event_id, source_event_type, source_subject,
         recipient, channel, template, language, subject, body, correlation_id,
         recipient_person_id, named_person_ids, status, last_error, kind, html, reply_to,
-        mandatory, webhook_id)
+        mandatory, webhook_id, unsubscribe_url, next_attempt_at)
     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
-        $19, $20)
+        $19, $20, $21, coalesce($22, now()))
     ON CONFLICT DO NOTHING RETURNING *"""
 
 
@@ -64,6 +65,8 @@ async def _insert(
         message.reply_to,
         message.mandatory,
         message.webhook_id,
+        message.unsubscribe_url,
+        message.not_before,
     )
     return None if row is None else to_delivery(row)
 
@@ -81,7 +84,8 @@ async def erase_person(
                WHERE $1 = ANY(named_person_ids) AND erased_at IS NULL FOR UPDATE)
            UPDATE deliveries d SET
                recipient = CASE WHEN d.recipient_person_id = $1 THEN NULL ELSE d.recipient END,
-               subject = NULL, body = NULL, html = NULL, reply_to = NULL, erased_at = $2,
+               subject = NULL, body = NULL, html = NULL, reply_to = NULL,
+               unsubscribe_url = NULL, erased_at = $2,
                status = CASE WHEN e.unsent THEN 'failed' ELSE d.status END,
                last_error = CASE WHEN e.unsent THEN $3 ELSE d.last_error END
            FROM erased e WHERE d.id = e.id
@@ -91,7 +95,8 @@ async def erase_person(
         reason,
     )
     stopped = [to_delivery(row) for row in rows if row["unsent"]]
-    return len(rows), stopped
+    forgotten = await conn.execute("DELETE FROM preferences WHERE person_id = $1", person_id)
+    return len(rows) + int(forgotten.split()[-1]), stopped
 
 
 async def claim_due(conn: asyncpg.Connection, limit: int, stale_after: float) -> list[Delivery]:
@@ -320,3 +325,57 @@ async def delete_webhook(conn: asyncpg.Connection, webhook_id: UUID) -> bool:
     """Remove an endpoint (its deliveries not sent yet then fail); False if there was none."""
     deleted: str = await conn.execute("DELETE FROM webhooks WHERE id = $1", webhook_id)
     return deleted != "DELETE 0"
+
+
+def _preferences(row: asyncpg.Record) -> Preferences:
+    quiet = None if row["quiet_start"] is None else (row["quiet_start"], row["quiet_end"])
+    opted_out = set()
+    for pair in row["opted_out"]:
+        kind, _, channel = pair.partition("/")
+        opted_out.add((kind, Channel(channel)))
+    language = None if row["language"] is None else Language(row["language"])
+    return Preferences(language, frozenset(opted_out), quiet)
+
+
+async def preferences_of(
+    db: asyncpg.Pool | asyncpg.Connection, person_ids: list[UUID]
+) -> dict[UUID, Preferences]:
+    """The stored preferences of those of the persons who have any."""
+    rows = await db.fetch("SELECT * FROM preferences WHERE person_id = ANY($1)", person_ids)
+    return {row["person_id"]: _preferences(row) for row in rows}
+
+
+async def put_preferences(
+    conn: asyncpg.Connection, person_id: UUID, preferences: Preferences, at: datetime
+) -> None:
+    """Store a person's preferences whole."""
+    quiet = preferences.quiet_hours or (None, None)
+    await conn.execute(
+        """INSERT INTO preferences (person_id, language, opted_out, quiet_start, quiet_end,
+               updated_at) VALUES ($1, $2, $3, $4, $5, $6)
+           ON CONFLICT (person_id) DO UPDATE SET language = $2, opted_out = $3,
+               quiet_start = $4, quiet_end = $5, updated_at = $6""",
+        person_id,
+        None if preferences.language is None else preferences.language.value,
+        sorted(f"{kind}/{channel.value}" for kind, channel in preferences.opted_out),
+        *quiet,
+        at,
+    )
+
+
+async def opt_out(
+    conn: asyncpg.Connection, person_id: UUID, kind: str, channel: Channel, at: datetime
+) -> None:
+    """Switch one optional kind off on one channel for a person (keeping the rest)."""
+    await conn.execute(
+        """INSERT INTO preferences (person_id, opted_out, quiet_start, quiet_end, updated_at)
+           VALUES ($1, ARRAY[$2], $3, $4, $5)
+           ON CONFLICT (person_id) DO UPDATE SET
+               opted_out = (SELECT array_agg(DISTINCT o ORDER BY o)
+                            FROM unnest(preferences.opted_out || $2) AS o),
+               updated_at = $5""",
+        person_id,
+        f"{kind}/{channel.value}",
+        *DEFAULT_QUIET,
+        at,
+    )
