@@ -214,7 +214,7 @@ async def test_a_prototype_request_is_acknowledged_by_mail_end_to_end(stack: Sta
     assert len(to_contact) == 1
     assert to_contact[0]["Content-Language"] == "sv"
     assert "Vi har tagit emot" in to_contact[0]["Subject"]
-    assert request_id in to_contact[0].get_content()
+    assert "Er referens är PR-" in to_contact[0].get_body(("plain",)).get_content()
 
     nc = await stack.nats()
     try:

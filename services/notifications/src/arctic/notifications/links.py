@@ -81,7 +81,7 @@ def verify(settings: NotificationsSettings, value: str, use: str) -> Grant:
 def preferences_url(settings: NotificationsSettings, person_id: UUID, now: datetime) -> str:
     """The person's preferences page."""
     signed = token(settings, person_id, PREFERENCES, now)
-    return f"{settings.public_url}/recipients/{person_id}/preferences?token={signed}"
+    return f"{settings.links_base}/recipients/{person_id}/preferences?token={signed}"
 
 
 def unsubscribe_url(
@@ -89,4 +89,4 @@ def unsubscribe_url(
 ) -> str:
     """The one-click unsubscribe from one kind's e-mail (List-Unsubscribe)."""
     signed = token(settings, person_id, UNSUBSCRIBE, now, kind=kind, channel=Channel.email)
-    return f"{settings.public_url}/unsubscribe?token={signed}"
+    return f"{settings.links_base}/unsubscribe?token={signed}"

@@ -39,8 +39,9 @@ class NotificationsSettings(ServiceSettings):
     delivery_poll_seconds: float = Field(default=0.5, gt=0)
     delivery_stale_sending_seconds: float = Field(default=120.0, gt=0)
     delivery_retention_days: int = Field(default=90, ge=1)
-    public_url: str = "http://127.0.0.1:8104"
-    """Where recipients reach this service: the base of the links in mails."""
+    public_url: str | None = None
+    """Where recipients reach this service: the base of the links in mails (by default this
+    process's own HTTP address, right for the local stack only)."""
     link_days: int = Field(default=365, ge=1)
     """How long the preference and unsubscribe links of a mail stay valid."""
     webhook_timeout_seconds: float = Field(default=10.0, gt=0)
@@ -77,3 +78,10 @@ class NotificationsSettings(ServiceSettings):
     def organisation(self) -> str:
         """Who sends and signs: the display name of `mail_from`."""
         return parseaddr(self.mail_from)[0] or "Arctic Research Community"
+
+    @property
+    def links_base(self) -> str:
+        """The base of the links in mails: `public_url`, or this process's HTTP address."""
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        return f"http://{self.http_host}:{self.http_port or 8104}"
