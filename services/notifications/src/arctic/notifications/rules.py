@@ -279,6 +279,7 @@ RULES: tuple[Rule, ...] = (
             To(
                 "contact_person_changed",
                 ("new_contact", "other_side_contact", "previous_contact"),
+                reply=_reply("new_contact", "other_side_contact"),
             ),
         ),
         "PA",
