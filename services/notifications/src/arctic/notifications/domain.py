@@ -54,6 +54,8 @@ class Message:
     """The one-click unsubscribe of an optional kind (List-Unsubscribe)."""
     not_before: datetime | None = None
     """When it may go at the earliest (the end of the recipient's quiet hours); None: now."""
+    digest: bool = False
+    """Whether it goes in the recipient's daily digest rather than on its own."""
 
     @classmethod
     def for_erased(
@@ -107,6 +109,7 @@ class Delivery:
     mandatory: bool
     webhook_id: UUID | None
     unsubscribe_url: str | None
+    digest: bool
 
     def outcome(self) -> dict[str, object]:
         """What NotificationDelivered and NotificationFailed say of this delivery: a person

@@ -105,6 +105,7 @@ def messages_for(
                         message,
                         unsubscribe_url=links.unsubscribe,
                         not_before=_later(wishes.send_at(now, mandatory=rule.mandatory), now),
+                        digest=wishes.in_digest(mandatory=rule.mandatory),
                     )
                 )
         for role in audience.roles:

@@ -27,17 +27,44 @@ class Preferences:
     """(kind, channel) pairs of optional kinds switched off."""
     quiet_hours: tuple[time, time] | None = DEFAULT_QUIET
     """Start and end in Finnish time (may span midnight); None: no quiet hours."""
+    digest: bool = False
+    """Optional kinds in one mail a day (at DIGEST_AT Finnish time) instead of one each."""
 
     def wants(self, kind: str, channel: Channel, *, mandatory: bool) -> bool:
         """Whether a message of `kind` goes to this recipient on `channel` at all."""
         return mandatory or (kind, channel) not in self.opted_out
 
     def send_at(self, now: datetime, *, mandatory: bool) -> datetime:
-        """When a message made `now` may go: at once, or, for an optional one in quiet
-        hours, when they end."""
-        if mandatory or self.quiet_hours is None:
+        """When a message made `now` may go: at once, or, for an optional one, with the next
+        digest (if they take it) or when the quiet hours end."""
+        if mandatory:
+            return now
+        if self.digest:
+            return next_digest(now)
+        if self.quiet_hours is None:
             return now
         return quiet_until(now, *self.quiet_hours) or now
+
+    def in_digest(self, *, mandatory: bool) -> bool:
+        """Whether a message waits for the daily digest."""
+        return self.digest and not mandatory
+
+
+DIGEST_AT = time(8, 0)
+"""The daily digest goes at 08:00 Finnish time."""
+
+
+def next_digest(now: datetime) -> datetime:
+    """The first digest time after `now`: today's 08:00 in Finland if it is still ahead,
+    else tomorrow's."""
+    local = now.astimezone(HELSINKI)
+    today = datetime.combine(local.date(), DIGEST_AT, tzinfo=HELSINKI)
+    at = (
+        today
+        if local < today
+        else datetime.combine(local.date() + timedelta(days=1), DIGEST_AT, tzinfo=HELSINKI)
+    )
+    return at.astimezone(now.tzinfo)
 
 
 def quiet_until(now: datetime, start: time, end: time) -> datetime | None:

@@ -73,6 +73,8 @@ class PreferencesView(BaseModel):
     language: Language | None = None
     opted_out: list[OptOut] = Field(default=[], max_length=len(OPTIONAL_KINDS) * 2)
     quiet_hours: QuietHours | None = None
+    digest: bool = False
+    """Optional kinds in one mail a day, at 08:00 Finnish time, instead of one each."""
 
     @classmethod
     def of(cls, preferences: Preferences) -> PreferencesView:
@@ -82,13 +84,17 @@ class PreferencesView(BaseModel):
             language=preferences.language,
             opted_out=[OptOut(kind=k, channel=c) for k, c in sorted(preferences.opted_out)],
             quiet_hours=None if quiet is None else QuietHours(start=quiet[0], end=quiet[1]),
+            digest=preferences.digest,
         )
 
     def preferences(self) -> Preferences:
         """As the rules read them."""
         quiet = None if self.quiet_hours is None else (self.quiet_hours.start, self.quiet_hours.end)
         return Preferences(
-            self.language, frozenset((o.kind, o.channel) for o in self.opted_out), quiet
+            self.language,
+            frozenset((o.kind, o.channel) for o in self.opted_out),
+            quiet,
+            self.digest,
         )
 
 

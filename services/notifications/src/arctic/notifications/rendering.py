@@ -205,16 +205,18 @@ _SPACES = re.compile(r"\s+")
 def render(
     name: str,
     language: Language,
-    event: Event,
+    event: Event | None,
     people: Mapping[UUID, PersonDetails | None],
     recipient: Recipient,
     *,
     reference: str,
     organisation: str,
+    **extra: Any,
 ) -> Rendered:
     """Render template `name` for one recipient: its subject, plain text and HTML.
 
-    `people` holds the details opened for every person of the event (None: erased).
+    `people` holds the details opened for every person of the event (None: erased); `extra`
+    any further variables the template needs (the digest's `items`).
     """
     named: set[UUID] = set()
     text_template, used = template_for(TEXT, name, language)
@@ -228,6 +230,7 @@ def render(
         "links": recipient.links,
         "_people": people,
         "_named": named,
+        **extra,
     }
     subject_block = text_template.blocks["subject"]
     subject = "".join(subject_block(text_template.new_context(values)))

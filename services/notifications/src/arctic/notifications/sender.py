@@ -87,13 +87,14 @@ async def attempt(
         event_id=str(delivery.source_event_id),
         delivery_id=str(delivery.id),
     ):
-        outcome = await _send(resources, delivery, settings)
-        await _record(resources, settings, delivery, outcome)
+        outcome = await send_one(resources, delivery, settings)
+        await record(resources, settings, delivery, outcome)
 
 
-async def _send(
+async def send_one(
     resources: Resources, delivery: Delivery, settings: NotificationsSettings
 ) -> Sent | NotSent:
+    """One attempt at a delivery on its channel; never raises."""
     if delivery.erased_at is not None:  # erased while an earlier attempt was under way
         return NotSent(ERASED_RECIPIENT, True)
     if delivery.channel is Channel.webhook:
@@ -142,7 +143,7 @@ async def _post(
     return NotSent(answer.error or "refused", not answer.transient, answer.retry_after)
 
 
-async def _record(
+async def record(
     resources: Resources,
     settings: NotificationsSettings,
     delivery: Delivery,

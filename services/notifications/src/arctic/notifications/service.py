@@ -4,6 +4,7 @@ from pathlib import Path
 
 from arctic.notifications.api import erasure_router, router
 from arctic.notifications.consumers import SUBSCRIPTIONS
+from arctic.notifications.digest import run_digests
 from arctic.notifications.handlers import erase_recipient
 from arctic.notifications.preferences_api import preferences_router
 from arctic.notifications.sender import run_deliveries
@@ -20,7 +21,7 @@ definition = ServiceDefinition(
     subscriptions=SUBSCRIPTIONS,
     local_port=8104,
     routers=[router, preferences_router, webhook_router, erasure_router],
-    workers=[run_deliveries],
+    workers=[run_deliveries, run_digests],
     prunes=[PRUNE_SETTLED],
     erase_person=erase_recipient,
     owns_personal_keys=True,

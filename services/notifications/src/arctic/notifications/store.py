@@ -20,9 +20,9 @@ from arctic.runtime.pagination import PageRequest, fetch_page
 _INSERT = """INSERT INTO deliveries (id, source_event_id, source_event_type, source_subject,
         recipient, channel, template, language, subject, body, correlation_id,
         recipient_person_id, named_person_ids, status, last_error, kind, html, reply_to,
-        mandatory, webhook_id, unsubscribe_url, next_attempt_at)
+        mandatory, webhook_id, unsubscribe_url, next_attempt_at, digest)
     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
-        $19, $20, $21, coalesce($22, now()))
+        $19, $20, $21, coalesce($22, now()), $23)
     ON CONFLICT DO NOTHING RETURNING *"""
 
 
@@ -67,6 +67,7 @@ async def _insert(
         message.webhook_id,
         message.unsubscribe_url,
         message.not_before,
+        message.digest,
     )
     return None if row is None else to_delivery(row)
 
@@ -112,7 +113,7 @@ async def claim_due(conn: asyncpg.Connection, limit: int, stale_after: float) ->
                next_attempt_at = now() + make_interval(secs => $2)
            WHERE id IN (
                SELECT id FROM deliveries
-               WHERE next_attempt_at <= now() AND (status = 'pending'
+               WHERE next_attempt_at <= now() AND NOT digest AND (status = 'pending'
                    OR (status = 'sending'
                        AND pg_postmaster_start_time() < now() - make_interval(secs => $2)))
                ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED)
@@ -334,7 +335,7 @@ def _preferences(row: asyncpg.Record) -> Preferences:
         kind, _, channel = pair.partition("/")
         opted_out.add((kind, Channel(channel)))
     language = None if row["language"] is None else Language(row["language"])
-    return Preferences(language, frozenset(opted_out), quiet)
+    return Preferences(language, frozenset(opted_out), quiet, row["digest"])
 
 
 async def preferences_of(
@@ -352,14 +353,15 @@ async def put_preferences(
     quiet = preferences.quiet_hours or (None, None)
     await conn.execute(
         """INSERT INTO preferences (person_id, language, opted_out, quiet_start, quiet_end,
-               updated_at) VALUES ($1, $2, $3, $4, $5, $6)
+               updated_at, digest) VALUES ($1, $2, $3, $4, $5, $6, $7)
            ON CONFLICT (person_id) DO UPDATE SET language = $2, opted_out = $3,
-               quiet_start = $4, quiet_end = $5, updated_at = $6""",
+               quiet_start = $4, quiet_end = $5, updated_at = $6, digest = $7""",
         person_id,
         None if preferences.language is None else preferences.language.value,
         sorted(f"{kind}/{channel.value}" for kind, channel in preferences.opted_out),
         *quiet,
         at,
+        preferences.digest,
     )
 
 
@@ -379,3 +381,21 @@ async def opt_out(
         *DEFAULT_QUIET,
         at,
     )
+
+
+async def claim_digests(conn: asyncpg.Connection, stale_after: float) -> list[Delivery]:
+    """Take every due digest delivery of one recipient (the one due longest), for one attempt:
+    mark them `sending` and count the attempt. Another replica takes another recipient."""
+    rows = await conn.fetch(
+        """WITH first AS (
+               SELECT recipient_person_id FROM deliveries
+               WHERE digest AND next_attempt_at <= now() AND status = 'pending'
+               ORDER BY next_attempt_at LIMIT 1 FOR UPDATE SKIP LOCKED)
+           UPDATE deliveries d SET status = 'sending', attempts = attempts + 1,
+               next_attempt_at = now() + make_interval(secs => $1)
+           FROM first WHERE d.recipient_person_id = first.recipient_person_id
+               AND d.digest AND d.status = 'pending' AND d.next_attempt_at <= now()
+           RETURNING d.*""",
+        stale_after,
+    )
+    return sorted((to_delivery(row) for row in rows), key=lambda d: d.created_at)
