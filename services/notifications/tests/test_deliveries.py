@@ -95,9 +95,11 @@ async def test_settled_deliveries_leave_after_their_retention_and_the_inbox_stil
         await delivered(service, 2)
         pending = await service.db.fetchval(
             """INSERT INTO deliveries (id, source_event_id, source_event_type, recipient,
-                   channel, template, language, subject, body, correlation_id, next_attempt_at)
+                   channel, template, language, subject, body, correlation_id, next_attempt_at,
+                   kind)
                VALUES (gen_random_uuid(), gen_random_uuid(), 't', 'later@lapinamk.example',
-                   'email', 't', 'fi', 's', 'b', 'c', now() + interval '1000 days') RETURNING id"""
+                   'email', 't', 'fi', 's', 'b', 'c', now() + interval '1000 days', 't')
+               RETURNING id"""
         )
         clock.advance(timedelta(days=91))  # past the 90 days settled deliveries are kept
 

@@ -49,6 +49,7 @@ async def test_a_days_optional_messages_come_in_one_mail_the_next_morning(
         afternoon = await milestone(service, request_id)
         marker = await accepted(service, request_id)  # mandatory: at once, not in the digest
         await wait_until(lambda: _mails(service, 2))
+        await wait_until(lambda: _delivered(service, morning, afternoon, marker))
         waited = await service.db.fetch("SELECT attempts, status FROM deliveries WHERE digest")
         planned = [d for e in (morning, afternoon) for d in await deliveries_for(service, e)]
         now_sent = await deliveries_for(service, marker)
@@ -65,3 +66,8 @@ async def test_a_days_optional_messages_come_in_one_mail_the_next_morning(
 
 async def _mails(service: Notifications, count: int) -> bool:
     return len(read_mails(service.sink)) >= count
+
+
+async def _delivered(service: Notifications, *event_ids: str) -> bool:
+    found = [d for e in event_ids for d in await deliveries_for(service, e)]
+    return len(found) == len(event_ids) and all(d["status"] == "delivered" for d in found)
