@@ -118,9 +118,9 @@ def test_migrate_and_provision_are_idempotent(
         keys = await owner.jetstream().stream_info("KV_PERSONAL_KEYS")
         await owner.close()
         assert keys.config.max_msgs_per_subject == 1
-        assert info.config.filter_subjects == sorted(
-            [PrototypeRequested.subject, PrototypingPersonalDataErased.subject]
-        )
+        # every notification kind of prototyping's stream, and its erasure confirmation
+        assert PrototypeRequested.subject in (info.config.filter_subjects or [])
+        assert PrototypingPersonalDataErased.subject in (info.config.filter_subjects or [])
         assert stream.config.duplicate_window == 120
         assert stream.config.max_age == 400 * 24 * 3600
 
