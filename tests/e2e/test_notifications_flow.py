@@ -60,7 +60,9 @@ def mails_to(home: Path, address: str) -> list[EmailMessage]:
 async def test_requests_reach_the_contact_in_their_language_and_a_signed_webhook(
     home: Path, receiver: str
 ) -> None:
-    stack = Stack(home, stack_ports(), ARCTIC_WEBHOOK_ALLOW_PRIVATE="true")
+    stack = Stack(
+        home, stack_ports(), ARCTIC_WEBHOOK_ALLOW_PRIVATE="true", ARCTIC_DEMO_DATA="false"
+    )
     try:
         stack.wait_for("all 4 services ready")
         notifications = stack.url("notifications")
