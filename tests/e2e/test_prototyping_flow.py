@@ -8,14 +8,9 @@ from __future__ import annotations
 
 import email
 import email.policy
-import os
 import shutil
 import signal
-import subprocess
-import sys
 import tempfile
-import threading
-import time
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
@@ -26,13 +21,13 @@ import httpx
 import nats
 import pytest
 from pydantic import SecretStr
+from test_first_flow import Stack, stack_ports
 
 from arctic.contracts.envelope import build_message
 from arctic.contracts.events import InquiryDetails, InquiryRouted
 from arctic.contracts.vocabulary import Company, ContactPerson, Language, RouteTarget, Stage
 from arctic.runtime.personal_data import PersonalData
 from arctic.runtime.personal_keys import PersonalKeys
-from arctic.runtime.servers import free_port
 from arctic.runtime.testing import assert_no_personal_data, wait_until
 
 pytestmark = pytest.mark.slow
@@ -50,59 +45,11 @@ USED = [CONTACT.name, CONTACT.email, str(CONTACT.phone), *DEMO_EXPERTS]
 BUSINESS_ID = "3210987-9"
 
 
-class Stack:
-    """`arctic up` in a subprocess on ports of its own, its output collected line by line."""
-
-    def __init__(self, home: Path) -> None:
-        names = ("nats", "postgres", "smtp", *SERVICES, *(f"{s}_ops" for s in SERVICES))
-        self.home, self.ports = home, {name: free_port() for name in names}
-        env = dict(os.environ, ARCTIC_LOCAL_HOME=str(home), ARCTIC_PERSONAL_DATA_PEPPER=PEPPER)
-        env.update({f"ARCTIC_LOCAL_{n.upper()}_PORT": str(p) for n, p in self.ports.items()})
-        self.lines: list[str] = []
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "arctic.runtime", "up"],
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        threading.Thread(target=self._collect, daemon=True).start()
-
-    def _collect(self) -> None:
-        assert self.process.stdout is not None
-        for line in self.process.stdout:
-            self.lines.append(line.rstrip("\n"))
-
-    def wait_for(self, text: str, within: float = 90) -> None:
-        deadline = time.monotonic() + within
-        while not any(text in line for line in self.lines):
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError(f"no {text!r} in output:\n" + "\n".join(self.lines[-40:]))
-            time.sleep(0.05)
-
-    def url(self, service: str) -> str:
-        return f"http://127.0.0.1:{self.ports[service]}"
-
-    def token(self, *args: str) -> dict[str, str]:
-        done = subprocess.run(
-            [sys.executable, "-m", "arctic.runtime", "token", *args],
-            env=dict(os.environ, ARCTIC_LOCAL_HOME=str(self.home)),
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        return {"Authorization": f"Bearer {done.stdout.strip()}"}
-
-    def whole_output(self) -> str:
-        files = sorted((self.home / "logs").glob("*.jsonl"))
-        return "\n".join([*self.lines, *(f.read_text(errors="replace") for f in files)])
-
-
 @pytest.fixture
 def stack() -> Iterator[Stack]:
     home = Path(tempfile.mkdtemp(prefix="arctic-up-"))
     home.chmod(0o755)
-    running = Stack(home)
+    running = Stack(home, stack_ports(), ARCTIC_PERSONAL_DATA_PEPPER=PEPPER)
     yield running
     if running.process.poll() is None:
         running.process.send_signal(signal.SIGINT)
@@ -145,7 +92,7 @@ async def routed_to_prototyping(stack: Stack) -> InquiryRouted:
 
 
 async def test_an_inquiry_becomes_a_delivered_prototype_on_the_showcase(stack: Stack) -> None:
-    stack.wait_for("all 4 services ready")
+    stack.wait_for("all 4 services ready", within=90)
     base = stack.url("prototyping")
     coordinator = stack.token("--role", "coordinator")
     async with httpx.AsyncClient(base_url=base, headers=coordinator, timeout=30) as http:
