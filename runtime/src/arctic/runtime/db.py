@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -119,11 +120,15 @@ async def _apply_pending(conn: asyncpg.Connection, migrations: list[Migration]) 
     return applied
 
 
-async def ensure_service_schema(admin_dsn: str, service: str, password: str) -> None:
-    """Create the service's login role and a schema it owns (local stack and tests).
+async def ensure_service_schema(
+    admin_dsn: str, service: str, password: str, extensions: Sequence[str] = ()
+) -> None:
+    """Create the service's login role, a schema it owns and the PostgreSQL `extensions` it
+    needs, installed in that schema (local stack and tests).
 
     In Kubernetes the database operator does this (deploy/); the effect is the same: the role
-    owns its schema and has no rights on any other service's schema.
+    owns its schema and has no rights on any other service's schema, and the extensions are
+    created with the operator's rights, which the service's role does not have.
     """
     conn = await asyncpg.connect(admin_dsn)
     try:
@@ -136,6 +141,10 @@ async def ensure_service_schema(admin_dsn: str, service: str, password: str) -> 
             await conn.execute(f"{verb} ROLE {quoted} LOGIN PASSWORD '{literal}'")
             await conn.execute(f"CREATE SCHEMA IF NOT EXISTS {quoted} AUTHORIZATION {quoted}")
             await conn.execute(f"REVOKE ALL ON SCHEMA public FROM {quoted}")
+            for extension in extensions:
+                await conn.execute(
+                    f"CREATE EXTENSION IF NOT EXISTS {_identifier(extension)} WITH SCHEMA {quoted}"
+                )
     finally:
         await conn.close()
 

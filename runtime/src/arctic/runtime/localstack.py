@@ -169,7 +169,9 @@ class LocalStack:
         from arctic.runtime.resources import connect_nats
 
         for name, definition in self.services.items():
-            await ensure_service_schema(self.postgres.admin_dsn, name, self._password(name))
+            await ensure_service_schema(
+                self.postgres.admin_dsn, name, self._password(name), definition.extensions
+            )
             await migrate(self._dsn(name), name, definition.migrations)
         for consumers in (False, True):
             for name, definition in self.services.items():

@@ -44,6 +44,9 @@ class ServiceDefinition(Generic[S]):
       runtime's handler of `PersonalDataErasureRequested` (see `erasure`);
     - `demo_data`: the sets of demo data it loads when `ARCTIC_DEMO_DATA` is on (the local
       stack), each once per database (`arctic.runtime.demo`);
+    - `extensions`: PostgreSQL extensions its migrations use (e.g. `btree_gist`), created in
+      its schema with the operator's rights before they run (deploy/: the Database's
+      `extensions`);
     - `owns_personal_keys`: the one service that creates the PERSONAL_KEYS bucket and may
       erase keys (notifications).
     """
@@ -63,6 +66,7 @@ class ServiceDefinition(Generic[S]):
     erase_person: PersonEraser[S] | None = None
     owns_personal_keys: bool = False
     demo_data: Sequence[DemoData[S]] = ()
+    extensions: Sequence[str] = ()
 
     def __post_init__(self) -> None:
         if any(event.service == self.name for event in ERASURE_CONFIRMATIONS):

@@ -255,7 +255,7 @@ async def create_database(admin_dsn: str) -> str:
 async def prepare_service_database(admin_dsn: str, definition: ServiceDefinition[Any]) -> str:
     """The service's role and schema in the database of `admin_dsn`, migrated; its DSN."""
     password = uuid.uuid4().hex
-    await ensure_service_schema(admin_dsn, definition.name, password)
+    await ensure_service_schema(admin_dsn, definition.name, password, definition.extensions)
     dsn = _with_credentials(admin_dsn, definition.name, password)
     await migrate(dsn, definition.name, definition.migrations)
     return dsn

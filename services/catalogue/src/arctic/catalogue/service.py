@@ -1,9 +1,12 @@
-"""The catalogue service as the runtime runs it (organisations so far; offerings come next)."""
+"""The catalogue service as the runtime runs it."""
 
 from pathlib import Path
 
+from arctic.catalogue import api, booking_api, inquiry_api
+from arctic.catalogue.demo import DEMO_DATA
+from arctic.catalogue.handlers import erase_person
+from arctic.catalogue.settings import CatalogueSettings
 from arctic.runtime.service import ServiceDefinition
-from arctic.runtime.settings import ServiceSettings
 
 definition = ServiceDefinition(
     name="catalogue",
@@ -12,6 +15,11 @@ definition = ServiceDefinition(
         "development environments, bookings, funding instruments and company inquiries."
     ),
     migrations=Path(__file__).parent / "migrations",
-    settings_class=ServiceSettings,
+    settings_class=CatalogueSettings,
     local_port=8101,
+    routers=[api.router, inquiry_api.router, booking_api.router],
+    problems=api.PROBLEMS,
+    erase_person=erase_person,
+    demo_data=DEMO_DATA,
+    extensions=("btree_gist", "pg_trgm"),
 )
