@@ -36,7 +36,8 @@ async def test_an_offering_is_drafted_published_and_retired_by_its_organisation(
         assert (again.json()["state"], again.json()["allowed_actions"]) == ("retired", [])
 
     [(first, publication), (second, retirement)] = await about(catalogue.nc, offering["id"], 2)
-    assert isinstance(publication, OfferingPublished) and isinstance(retirement, OfferingRetired)
+    assert isinstance(publication, OfferingPublished)
+    assert isinstance(retirement, OfferingRetired)
     assert (first.aggregate_version, second.aggregate_version) == (2, 3)
     assert publication.name.en == "Battery mineral beneficiation"
     assert retirement.reason == "moved"
@@ -96,4 +97,5 @@ async def test_editing_a_published_offering_announces_it_again(catalogue: Catalo
     assert own[0]["title"]["en"] == "Battery minerals"
     events = [ev for _, ev in await about(catalogue.nc, offering["id"], 2)]
     assert [type(ev).__name__ for ev in events] == ["OfferingPublished", "OfferingPublished"]
-    assert isinstance(events[1], OfferingPublished) and events[1].name.en == "Battery minerals"
+    assert isinstance(events[1], OfferingPublished)
+    assert events[1].name.en == "Battery minerals"

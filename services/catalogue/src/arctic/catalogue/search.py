@@ -14,6 +14,7 @@ import binascii
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
+from uuid import UUID
 
 import orjson
 
@@ -107,7 +108,7 @@ def _snippet(lang: Language, query: str) -> str:
     config = {"fi": "finnish", "en": "english", "sv": "swedish"}[lang.value]
     other = "o.description_en" if lang is Language.fi else "o.description_fi"
     text = f"coalesce(o.description_{lang.value}, {other})"
-    options = "MaxFragments=1, MaxWords=30, MinWords=12, FragmentDelimiter=' … '"
+    options = "MaxFragments=1, MaxWords=30, MinWords=12"
     return f"ts_headline('{config}', {text}, {query}, '{options}')"
 
 
@@ -121,29 +122,19 @@ async def search(
 ) -> Results:
     """A page of published offerings matching `text` (all of them without one) and
     `filters`, best first; facets count every match by organisation, kind and stage."""
-    after = _decode(cursor) if cursor else None
+    after, fuzzy = _decode(cursor) if cursor else (None, False)
     query = await text_query(db, text) if text else None
     if text and query is None:
         return Results([], None)
-    if query is not None:
-        results = await _ranked(
-            db,
-            "o.search @@ $1::tsquery",
-            "ts_rank(o.search, $1::tsquery)",
-            query,
-            filters,
-            lang,
-            limit,
-            after,
-        )
+    if query is not None and not fuzzy:
+        results = await _ranked(db, "o.search @@ $1::tsquery", "ts_rank(o.search, $1::tsquery)",
+                                query, filters, lang, limit, after)  # fmt: skip
         if results.hits or after is not None:
             return results
     if text:
         similar = f"word_similarity($1, o.trigram_text) >= {TRIGRAM_THRESHOLD}"
-        results = await _ranked(db, similar, "word_similarity($1, o.trigram_text)",
-                                text, filters, lang, limit, after)  # fmt: skip
-        results.fuzzy = True
-        return results
+        return await _ranked(db, similar, "word_similarity($1, o.trigram_text)",
+                             text, filters, lang, limit, after, fuzzy=True)  # fmt: skip
     return await _ranked(db, "true", "0::real", None, filters, lang, limit, after)
 
 
@@ -156,6 +147,8 @@ async def _ranked(
     lang: Language,
     limit: int,
     after: tuple[float, str] | None,
+    *,
+    fuzzy: bool = False,
 ) -> Results:
     args: list[Any] = [query] if query is not None else []
     conditions = [*_where(filters, args), match]
@@ -185,8 +178,8 @@ async def _ranked(
     next_cursor = None
     if len(rows) > limit:
         last = rows[limit - 1]
-        next_cursor = _encode(last["score"], str(last["id"]))
-    return Results(hits, next_cursor, facets)
+        next_cursor = _encode(last["score"], str(last["id"]), fuzzy)
+    return Results(hits, next_cursor, facets, fuzzy)
 
 
 async def _facets(db: Db, matched: str, args: Sequence[Any]) -> dict[str, dict[str, int]]:
@@ -241,16 +234,19 @@ async def matched_words(db: Db, need: str, offering: Offering) -> list[str]:
     return [r["w"] for r in rows]
 
 
-def _encode(score: float, row_id: str) -> str:
-    return base64.urlsafe_b64encode(orjson.dumps([score, row_id])).decode().rstrip("=")
+def _encode(score: float, row_id: str, fuzzy: bool) -> str:
+    raw = orjson.dumps([score, row_id, fuzzy])
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def _decode(cursor: str) -> tuple[float, str]:
+def _decode(cursor: str) -> tuple[tuple[float, str], bool]:
+    """The position after which a page goes on, and whether it is a page of fuzzy matches."""
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        score, row_id = orjson.loads(raw)
-        if not isinstance(score, float | int) or not isinstance(row_id, str) or len(row_id) != 36:
+        score, row_id, fuzzy = orjson.loads(raw)
+        UUID(row_id)
+        if not isinstance(score, float | int) or not isinstance(fuzzy, bool):
             raise ValueError
-    except (binascii.Error, orjson.JSONDecodeError, ValueError, TypeError):
+    except (binascii.Error, orjson.JSONDecodeError, ValueError, TypeError, AttributeError):
         raise InvalidCursor("not a cursor this API gave out") from None
-    return float(score), row_id
+    return (float(score), row_id), fuzzy
