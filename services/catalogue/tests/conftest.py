@@ -39,6 +39,7 @@ async def catalogue(
         relay_sweep_seconds=0.1,
         personal_data_pepper=TEST_PEPPER,
         demo_data=True,
+        rate_limit_burst=1000,  # the routing test set posts more than a web form would
         **tokens.settings,
         **secured_nats.settings_for("catalogue"),
     )

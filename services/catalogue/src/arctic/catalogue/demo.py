@@ -7,7 +7,7 @@ from __future__ import annotations
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from arctic.catalogue import store
-from arctic.catalogue.demo_offerings import FUNDING, OFFERINGS, DemoOffering
+from arctic.catalogue.demo_offerings import FUNDING, OFFERINGS, SWEDISH, DemoOffering
 from arctic.catalogue.handlers import BOOKINGS, COORDINATOR, INQUIRIES
 from arctic.catalogue.offerings import (
     BookableUnit,
@@ -83,9 +83,12 @@ def _details(demo: DemoOffering) -> OfferingDetails:
             owner_approves=demo.owner_approves,
             training_required=demo.training_required,
         )
+    title_sv, description_sv = SWEDISH.get(demo.key, (None, None))
     return OfferingDetails(
         title_fi=demo.title_fi,
         title_en=demo.title_en,
+        title_sv=title_sv,
+        description_sv=description_sv,
         description_fi=demo.description_fi,
         description_en=demo.description_en,
         stages=tuple(Stage(s) for s in demo.stages),

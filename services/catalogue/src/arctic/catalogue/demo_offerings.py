@@ -714,6 +714,51 @@ OFFERINGS: tuple[DemoOffering, ...] = (
 """Eleven environments and twenty services across the four organisations."""
 
 
+SWEDISH: dict[str, tuple[str, str]] = {
+    "tequ": (
+        "TEQU - snabb prototypframtagning",
+        "En teknisk prototyp av ett företags problem eller idé på ungefär en månad, byggd av "
+        "ett mångvetenskapligt expertteam.",
+    ),
+    "sinco": (
+        "SINCO - laboratorium för tjänstedesign",
+        "Tjänstedesign och tjänsteprototyper: kundresor och kundupplevelse prövas på en "
+        "projicerad simuleringsscen.",
+    ),
+    "tourism-design": (
+        "Tjänstedesign för turism",
+        "Upplevelseturismens tjänster utvecklas med tjänstedesign: kundinsikt och ansvar.",
+    ),
+    "mintec": (
+        "GTK Mintec - pilotanläggning för mineralteknik",
+        "Anrikningsförsök från laboratorieskala till pilotskala, processmineralogi, "
+        "malmprover och anrikningssand.",
+    ),
+    "geo-data": (
+        "Geodata och malmprospektering",
+        "Berggrunds- och jordartsdata, geofysik och stöd för malmprospektering.",
+    ),
+    "berries": (
+        "Produktutveckling av bär och naturprodukter",
+        "Råvaruanalyser och produktutveckling av bär, örter och andra naturprodukter för "
+        "livsmedel och kosmetik.",
+    ),
+    "kutuharju": (
+        "Kutuharju forskningsplattform för ren",
+        "Cirka 200 renar i Enare, data sedan 1969: renskötsel, bete och djurens välfärd.",
+    ),
+    "luke-lab": (
+        "LUKE:s laboratorium i Rovaniemi",
+        "Metoder för mark, växter och mikrobiologi: jordprover, näringsämnen och mikrober.",
+    ),
+    "inari-fish": (
+        "Enare forskningsinfrastruktur - fiskodling",
+        "EU:s nordligaste fiskodling med 154 bassänger: försök med fiskodling och foder.",
+    ),
+}
+"""Swedish titles and descriptions of some offerings (Swedish is optional)."""
+
+
 @dataclass(frozen=True)
 class DemoFunding:
     """A funding instrument of the demo data (amounts as of writing: data, not logic)."""

@@ -139,7 +139,7 @@ def decide_route(stage: Stage, candidates: Sequence[Candidate]) -> Route | None:
     nothing matched: the coordinators route it by hand."""
     if not candidates:
         return None
-    ranked = sorted(candidates, key=lambda c: -_fit_score(c, stage))
+    ranked = sorted(candidates, key=lambda c: -_fit_score(c, stage))  # stable: text rank next
     best = _fit_score(ranked[0], stage)
     high = [c for c in ranked[:HIGH_RANK] if _fit_score(c, stage) >= best * CLOSE_SCORE]
     prototyping = next((c for c in high if c.is_prototyping), None)
@@ -170,7 +170,11 @@ def decide_route(stage: Stage, candidates: Sequence[Candidate]) -> Route | None:
 
 
 def _fit_score(candidate: Candidate, stage: Stage) -> float:
-    return candidate.score * (STAGE_FIT_BONUS if stage in candidate.stages else 1.0)
+    """The text's rank, times how many of the need's words matched (a need is long, and an
+    offering matching more of it beats one matching a single word in its title), times the
+    stage fit."""
+    coverage = max(1, len(candidate.matched))
+    return candidate.score * coverage * (STAGE_FIT_BONUS if stage in candidate.stages else 1.0)
 
 
 def _matched(candidate: Candidate) -> str:

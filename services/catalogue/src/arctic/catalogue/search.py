@@ -198,7 +198,7 @@ async def _facets(db: Db, matched: str, args: Sequence[Any]) -> dict[str, dict[s
     return facets
 
 
-async def rank_for_need(db: Db, need: str, limit: int = 5) -> list[tuple[Offering, float]]:
+async def rank_for_need(db: Db, need: str, limit: int = 8) -> list[tuple[Offering, float]]:
     """The published offerings that best match an inquiry's free text (any of its words, in
     any language), best first, with their scores."""
     query = await text_query(db, need, any_word=True)
