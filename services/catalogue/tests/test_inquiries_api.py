@@ -4,12 +4,12 @@ and answer; the company reads only its own."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from catalogue_support import COMPANY, PERSONAL_VALUES, Catalogue, about
 
-from arctic.contracts.events import InquiryReceived, InquiryRouted
+from arctic.contracts.events import InquiryOverdue, InquiryReceived, InquiryRouted
 from arctic.contracts.vocabulary import RouteTarget
 from arctic.runtime.access.roles import Role
 from arctic.runtime.testing import persons_for_tests
@@ -163,3 +163,25 @@ async def test_funding_is_matched_to_the_situation_with_reasons(catalogue: Catal
     assert matches[: len(fitting)] == [m for m in matches if m["fits"]]
     bad = await catalogue.http.get("/funding-instruments/match", params={"stage": "x"})
     assert bad.status_code == 422
+
+
+async def test_an_unanswered_inquiry_is_overdue_once_and_an_answered_one_never(
+    catalogue: Catalogue,
+) -> None:
+    late = await inquire(catalogue, "Flotation tests of our ore at pilot scale", "pilot")
+    answered = await inquire(catalogue, "Flotation tests of our gold ore", "pilot")
+    async with catalogue.client(Role.coordinator) as coordinator:
+        await coordinator.post(f"/inquiries/{answered['id']}/answer", json={"answer": "Yes."})
+    catalogue.clock.advance(timedelta(days=10))  # past five working days, whatever the weekday
+
+    [*_, (_, overdue)] = await about(catalogue.nc, late["id"], 3)
+    assert isinstance(overdue, InquiryOverdue)
+    assert overdue.respond_by == date.fromisoformat(late["respond_by"])
+    assert [o.name for o in overdue.organisations] == ["Geological Survey of Finland"]
+    assert overdue.assignees
+    assert overdue.coordinators
+    # The late one's due row was taken: it cannot fire again; the answered one's was cancelled.
+    keys = await catalogue.db.fetch("SELECT key FROM scheduled_events")
+    assert keys == []
+    events = await about(catalogue.nc, answered["id"], 2)
+    assert [type(ev).__name__ for _, ev in events] == ["InquiryReceived", "InquiryRouted"]
