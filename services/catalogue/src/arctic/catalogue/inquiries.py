@@ -255,10 +255,11 @@ class Inquiry:
 
     def route_to(self, route: Route, assignees: Sequence[Person], now: datetime) -> InquiryRouted:
         """Route (or re-route) the inquiry; `assignees` answer the company."""
-        self.status = self._target(InquiryAction.route)
+        routed = self._target(InquiryAction.route)
         if route.target is RouteTarget.organisation and not route.organisations:
             raise RouteInvalid("organisations", "routing to organisations names at least one")
-        self.route, self.routed_at, self.assignees = route, now, list(assignees)
+        self.status, self.route, self.routed_at = routed, route, now
+        self.assignees = list(assignees)
         self.version += 1
         organisations = (
             list(route.organisations.values()) if route.target is RouteTarget.organisation else []
@@ -276,10 +277,10 @@ class Inquiry:
 
     def answered(self, answer: str, now: datetime) -> None:
         """Record the first answer given to the company (the service level is met)."""
-        self.status = self._target(InquiryAction.answer)
+        answered = self._target(InquiryAction.answer)
         if not answer.strip():
             raise RouteInvalid("answer", "an answer says something")
-        self.answer, self.answered_at = answer.strip(), now
+        self.status, self.answer, self.answered_at = answered, answer.strip(), now
         self.version += 1
 
     def overdue(self, coordinators: Sequence[Person], at: datetime) -> InquiryOverdue:
