@@ -76,7 +76,37 @@ def test_the_operations_and_their_access_today(tokens: Tokens) -> None:
     }
     coordinators = ["admin", "coordinator"]
     programme_readers = ["admin", "coordinator", "staff"]  # competence-group owners read
+    staff, staff_or_coordinators = ["admin", "staff"], ["admin", "coordinator", "staff"]
     assert declared == {
+        ("catalogue", "GET", "/offerings"): "public",
+        ("catalogue", "POST", "/offerings"): staff,
+        ("catalogue", "GET", "/offerings/{offering_id}"): "public",
+        ("catalogue", "PUT", "/offerings/{offering_id}"): staff,
+        ("catalogue", "POST", "/offerings/{offering_id}/publish"): staff,
+        ("catalogue", "POST", "/offerings/{offering_id}/retire"): staff,
+        ("catalogue", "GET", "/organisations"): "public",
+        ("catalogue", "GET", "/organisations/{organisation}/offerings"): staff,
+        ("catalogue", "POST", "/contacts"): ["admin"],
+        ("catalogue", "POST", "/inquiries"): "public",
+        ("catalogue", "GET", "/inquiries"): staff_or_coordinators,
+        ("catalogue", "GET", "/inquiries/{inquiry_id}"): [
+            "admin",
+            "company",
+            "coordinator",
+            "staff",
+        ],
+        ("catalogue", "POST", "/inquiries/{inquiry_id}/route"): staff_or_coordinators,
+        ("catalogue", "POST", "/inquiries/{inquiry_id}/answer"): staff_or_coordinators,
+        ("catalogue", "GET", "/funding-instruments/match"): "public",
+        ("catalogue", "POST", "/environments/{environment_id}/bookings"): staff,
+        ("catalogue", "GET", "/environments/{environment_id}/availability"): "public",
+        ("catalogue", "GET", "/bookings"): staff_or_coordinators,
+        ("catalogue", "GET", "/bookings/{booking_id}"): staff_or_coordinators,
+        ("catalogue", "POST", "/bookings/{booking_id}/confirm"): staff,
+        ("catalogue", "POST", "/bookings/{booking_id}/decline"): staff,
+        ("catalogue", "POST", "/bookings/{booking_id}/cancel"): staff,
+        ("catalogue", "POST", "/bookings/{booking_id}/complete"): staff,
+        ("catalogue", "GET", "/reports/benefit"): staff_or_coordinators,
         ("notifications", "GET", "/deliveries"): ["admin", "coordinator", "staff"],
         ("notifications", "GET", "/templates"): ["admin", "coordinator", "staff"],
         ("notifications", "GET", "/templates/{kind}/preview"): ["admin", "coordinator", "staff"],
@@ -164,6 +194,7 @@ def test_the_operations_and_their_access_today(tokens: Tokens) -> None:
         if operation.get("x-rate-limited")
     }
     assert rate_limited == {
+        ("catalogue", "POST", "/inquiries"),
         ("prototyping", "POST", "/prototype-requests"),
         ("notifications", "GET", "/recipients/{person_id}/preferences"),
         ("notifications", "PUT", "/recipients/{person_id}/preferences"),
