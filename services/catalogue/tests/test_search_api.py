@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 from catalogue_support import Catalogue, new_offering
 
 from arctic.catalogue.demo import demo_id
@@ -31,24 +30,26 @@ DEMO_KEYS = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(
-    ("query", "expected"),
-    [
-        ("laboratoriot", "luke-lab"),  # Finnish stemming: laboratoriot → laboratorio
-        ("prototypes", "tequ"),  # English stemming: prototypes → prototype
-        ("hiekka", "mintec"),  # a compound's part: rikastushiekka (tailings)
-        ("näyte", "mintec"),  # malminäytteiden (ore samples)
-        ("muotoilu", "sinco"),  # palvelumuotoilun (service design)
-        ("poroja", "kutuharju"),
-        ("reindeer", "kutuharju"),
-    ],
-)
-async def test_a_word_finds_its_inflected_forms_and_compounds(
-    catalogue: Catalogue, query: str, expected: str
-) -> None:
-    result = await search(catalogue, q=query)
-    assert expected in keys(result), (query, keys(result))
-    assert result["fuzzy"] is False
+WORDS = [
+    ("laboratoriot", "luke-lab"),  # Finnish stemming: laboratoriot → laboratorio
+    ("prototypes", "tequ"),  # English stemming: prototypes → prototype
+    ("hiekka", "mintec"),  # a compound's part: rikastushiekka (tailings)
+    ("näyte", "mintec"),  # malminäytteiden (ore samples)
+    ("muotoilu", "sinco"),  # palvelumuotoilun (service design)
+    ("poroja", "kutuharju"),
+    ("reindeer", "kutuharju"),
+    ("renskötsel", "kutuharju"),  # Swedish
+]
+
+
+async def test_a_word_finds_its_inflected_forms_and_compounds(catalogue: Catalogue) -> None:
+    # One service for every word: each case is a query, not a new database.
+    missed = []
+    for query, expected in WORDS:
+        result = await search(catalogue, q=query)
+        if expected not in keys(result) or result["fuzzy"]:
+            missed.append((query, expected, keys(result)))
+    assert missed == []
 
 
 async def test_a_title_match_ranks_above_a_description_match(catalogue: Catalogue) -> None:
