@@ -20,7 +20,9 @@ from typing import Any
 import asyncpg
 import pytest
 
+from arctic.runtime.db import migrate
 from arctic.runtime.servers import LocalPostgres, free_port
+from arctic.runtime.service import installed_services
 
 pytestmark = pytest.mark.slow
 Doc = dict[str, Any]
@@ -83,6 +85,11 @@ async def dsns(
         for schema in database["spec"]["schemas"]:
             await admin.execute(
                 f'CREATE SCHEMA IF NOT EXISTS "{schema["name"]}" AUTHORIZATION "{schema["owner"]}"'
+            )
+        for extension in database["spec"].get("extensions", []):
+            await admin.execute(
+                f'CREATE EXTENSION IF NOT EXISTS "{extension["name"]}" '
+                f'WITH SCHEMA "{extension["schema"]}"'
             )
     finally:
         await admin.close()
@@ -168,3 +175,15 @@ async def test_a_service_role_has_no_power_beyond_its_schema(
                 await conn.execute(statement)
     finally:
         await conn.close()
+
+
+async def test_every_service_migrates_with_the_extensions_the_database_declares(
+    dsns: dict[str, str], rendered: dict[str, list[Doc]], helpers: SimpleNamespace
+) -> None:
+    """A service's migrations run as its role, which cannot create extensions: the Database
+    must declare, in that service's schema, every extension the service's code names."""
+    (database,) = helpers.of_kind(rendered["prod"], "Database")
+    declared = {(e["schema"], e["name"]) for e in database["spec"].get("extensions", [])}
+    for name, definition in installed_services().items():
+        assert {(name, e) for e in definition.extensions} <= declared, name
+        await migrate(dsns[name], name, definition.migrations)
