@@ -127,7 +127,7 @@ async def measure(
     return timings
 
 
-async def run() -> str:
+async def run(sizes: tuple[int, ...] = SIZES) -> str:
     """Run every size; the markdown report."""
     servers = Servers()
     await servers.start()
@@ -154,7 +154,7 @@ async def run() -> str:
         async with serving(definition, settings) as url:
             pool = await create_pool(dsn, "catalogue", size=4)
             async with httpx.AsyncClient(base_url=url) as http:
-                for size in SIZES:
+                for size in sizes:
                     await grow(pool, size, rng)
                     await measure(http, pool, made[:20])  # warm caches
                     t = await measure(http, pool, made)
@@ -167,11 +167,11 @@ async def run() -> str:
                     )
                     print(lines[-1], flush=True)
             await pool.close()
-        growth = p99[SIZES[-1]] / p99[SIZES[0]]
+        growth = p99[sizes[-1]] / p99[sizes[0]]
         lines += [
             "",
             "Targets: endpoint p99 <= 1.3 x raw p99 (last column); endpoint p99 at "
-            f"{SIZES[-1]:,} <= 2 x at {SIZES[0]:,}: measured {growth:.2f} x.",
+            f"{sizes[-1]:,} <= 2 x at {sizes[0]:,}: measured {growth:.2f} x.",
         ]
         return "\n".join(lines) + "\n"
     finally:
@@ -182,9 +182,10 @@ def main() -> None:
     """Command line entry."""
     parser = argparse.ArgumentParser(prog="python -m bench.catalogue_search", description=__doc__)
     parser.add_argument("--output", type=Path, default=RESULTS, help="markdown results file")
-    output = parser.parse_args().output
-    report = asyncio.run(run())
-    output.write_text(report)
+    parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES), help="offerings")
+    options = parser.parse_args()
+    report = asyncio.run(run(tuple(options.sizes)))
+    options.output.write_text(report)
     print(report)
 
 

@@ -24,9 +24,9 @@ from arctic.catalogue.store import OFFERING_COLUMNS, OFFERINGS, Db, to_offering
 from arctic.contracts.vocabulary import Discipline, Language, OfferingKind, Stage
 from arctic.runtime.pagination import InvalidCursor
 
-TRIGRAM_THRESHOLD = 0.4
-"""How alike (pg_trgm word similarity, 0-1) a query and a title or keyword must be for the
-fallback to offer it."""
+FUZZY_MATCH = "$1 <% o.trigram_text"
+"""The fallback's match: pg_trgm's word similarity of the query to a title or keyword at
+least `pg_trgm.word_similarity_threshold` (0.6 by default), served by the trigram index."""
 QUERY_WORDS_MAX = 32
 
 # One tsquery from the query's words: per word the alternatives (its stems in the three
@@ -132,8 +132,7 @@ async def search(
         if results.hits or after is not None:
             return results
     if text:
-        similar = f"word_similarity($1, o.trigram_text) >= {TRIGRAM_THRESHOLD}"
-        return await _ranked(db, similar, "word_similarity($1, o.trigram_text)",
+        return await _ranked(db, FUZZY_MATCH, "word_similarity($1, o.trigram_text)",
                              text, filters, lang, limit, after, fuzzy=True)  # fmt: skip
     return await _ranked(db, "true", "0::real", None, filters, lang, limit, after)
 
@@ -152,9 +151,10 @@ async def _ranked(
 ) -> Results:
     args: list[Any] = [query] if query is not None else []
     conditions = [*_where(filters, args), match]
+    where = " AND ".join(conditions)
     matched = f"""SELECT {OFFERING_COLUMNS}, ({score})::float8 AS score
-                  FROM {OFFERINGS} WHERE {" AND ".join(conditions)}"""
-    facets = await _facets(db, matched, args)
+                  FROM {OFFERINGS} WHERE {where}"""
+    facets = await _facets(db, where, args)
     page_args = list(args)
     page_where = ""
     if after is not None:
@@ -182,9 +182,11 @@ async def _ranked(
     return Results(hits, next_cursor, facets, fuzzy)
 
 
-async def _facets(db: Db, matched: str, args: Sequence[Any]) -> dict[str, dict[str, int]]:
+async def _facets(db: Db, where: str, args: Sequence[Any]) -> dict[str, dict[str, int]]:
+    # Only what the counts need: no rank, no texts.
     rows = await db.fetch(
-        f"""WITH matched AS ({matched})
+        f"""WITH matched AS MATERIALIZED (
+                SELECT g.short_name, o.kind, o.stages FROM {OFFERINGS} WHERE {where})
             SELECT 'organisation' AS facet, short_name AS value, count(*) FROM matched
             GROUP BY short_name
             UNION ALL SELECT 'kind', kind, count(*) FROM matched GROUP BY kind
