@@ -185,3 +185,19 @@ async def test_an_unanswered_inquiry_is_overdue_once_and_an_answered_one_never(
     assert keys == []
     events = await about(catalogue.nc, answered["id"], 2)
     assert [type(ev).__name__ for _, ev in events] == ["InquiryReceived", "InquiryRouted"]
+
+
+async def test_a_retried_inquiry_with_its_idempotency_key_is_taken_once(
+    catalogue: Catalogue,
+) -> None:
+    body = {"company": COMPANY, "need": "Soil samples analysed for nutrients", "stage": "pilot"}
+    headers = {"Idempotency-Key": "web-form-submission-42"}
+    first = await catalogue.http.post("/inquiries", json=body, headers=headers)
+    again = await catalogue.http.post("/inquiries", json=body, headers=headers)
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert again.json()["id"] == first.json()["id"]
+    received = await catalogue.db.fetchval(
+        "SELECT count(*) FROM outbox WHERE subject = $1", InquiryReceived.subject
+    )
+    assert received == 1
