@@ -12,7 +12,7 @@ Persons named in a command: `persons: PersonsDep`, then `await persons.seal(cont
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Annotated, TypeVar
 
 from fastapi import Depends, Request
@@ -34,25 +34,25 @@ def _resources(request: Request) -> Resources:
     return resources
 
 
-def unit_of_work(request: Request) -> UnitOfWork:
+async def unit_of_work(request: Request) -> UnitOfWork:
     """The request's unit of work: `transaction()` for a command, `pool` for reads."""
     return UnitOfWork(_resources(request).pool, lambda: held_transaction(request))
 
 
-def clock(request: Request) -> Clock:
+async def clock(request: Request) -> Clock:
     """The service's clock (a settable one in tests)."""
     return _resources(request).clock
 
 
-def persons(request: Request) -> PersonalData:
+async def persons(request: Request) -> PersonalData:
     """The service's persons' data: seal a person into an event, open one, derive an id."""
     return _resources(request).persons
 
 
-def settings_of(settings_class: type[S]) -> Callable[[Request], S]:
+def settings_of(settings_class: type[S]) -> Callable[[Request], Awaitable[S]]:
     """A dependency giving the running service's settings as `settings_class`."""
 
-    def settings(request: Request) -> S:
+    async def settings(request: Request) -> S:
         value = _resources(request).settings
         if not isinstance(value, settings_class):
             raise TypeError(f"the service runs with {type(value).__name__}, not {settings_class}")

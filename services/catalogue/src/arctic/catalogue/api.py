@@ -78,7 +78,7 @@ PROBLEMS: list[ProblemFor[Any]] = [
 """The domain's errors as HTTP answers (ServiceDefinition.problems)."""
 
 
-def language(
+async def language(
     lang: Annotated[
         Language | None, Query(description="Language of the snippets (default: Accept-Language)")
     ] = None,
