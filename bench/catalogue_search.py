@@ -195,6 +195,8 @@ async def run(sizes: tuple[int, ...] = SIZES) -> str:
             try:
                 for size in sizes:
                     await grow(pool, size, rng)
+                    http.close()  # idle while growing: past the server's keep-alive
+                    await http.open()
                     await measure(http, pool, made[:20])  # warm caches
                     t = await measure(http, pool, made)
                     e, r = sorted(t["endpoint"]), sorted(t["raw"])
