@@ -145,7 +145,6 @@ async def test_completed_bookings_are_summed_in_the_benefit_report(catalogue: Ca
         for _, ev in await about(catalogue.nc, LUKE_LAB, 4)
         if isinstance(ev, EnvironmentUsageRecorded)
     ]
-    assert [ev.hours_booked for ev in usage] == [Decimal(8), Decimal(4), Decimal(5)]
     assert sorted(ev.hours for ev in usage) == [
         Decimal("2.5"), Decimal("4"), Decimal("6"),
     ]  # fmt: skip

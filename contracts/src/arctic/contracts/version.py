@@ -18,10 +18,10 @@ import hashlib
 import re
 from collections.abc import Mapping
 
-VERSION = "1.3.0"
+VERSION = "1.2.0"
 """The package version (also the wheel's, read by the build from here)."""
 
-SCHEMAS_FINGERPRINT = "9c53c2219706b5b846428b0cf58c417bf33dc909cf26583000acfc3ae580a4dd"
+SCHEMAS_FINGERPRINT = "87ef6a75ee304cb31ea30af90e93708a5142dfd0cc12070876ba2d1ccde0a87b"
 """SHA-256 of the committed schemas (`schemas_fingerprint`) that `VERSION` describes."""
 
 

@@ -229,8 +229,4 @@ class EnvironmentUsageRecorded(CatalogueEvent):
     customer: CompanyRef | None = None
     period: BookingPeriod
     hours: Amount = Field(gt=0)
-    """The hours actually used."""
     recorded_at: UtcDateTime
-    hours_booked: Amount | None = None
-    """The hours of the booked period (booked vs used); absent in events recorded before the
-    field was added."""

@@ -246,7 +246,6 @@ class Booking:
             customer=self.customer,
             period=self.period,
             hours=hours_used,
-            hours_booked=self.hours_booked,
             recorded_at=now,
         )
 
