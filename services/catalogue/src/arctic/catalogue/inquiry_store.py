@@ -12,38 +12,28 @@ import orjson
 from arctic.catalogue.inquiries import Inquiry, InquiryStatus, Route, Suggestion
 from arctic.catalogue.store import Db
 from arctic.contracts.vocabulary import (
-    Company,
-    ContactPerson,
     Organisation,
     Person,
     RouteTarget,
     Stage,
 )
+from arctic.runtime import contact_columns
 from arctic.runtime.pagination import Keyset, PageRequest, fetch_page
 from arctic.runtime.unit_of_work import expect_changed
 
 BY_RECEIVED = Keyset("received_at", "id")
-_COLUMNS = """id, company_name, business_id, contact_person_id, contact_language, contact_sealed,
-    contact_name, contact_email, contact_phone, need, stage, offering_id, status, version,
+_COLUMNS = f"""id, {contact_columns.COLUMNS}, need, stage, offering_id, status, version,
     received_at, respond_by, routing, routed_at, answer, answered_at"""
 
 
 async def insert_inquiry(conn: asyncpg.Connection, inquiry: Inquiry) -> None:
     """Store a new inquiry."""
-    person, contact = inquiry.company.contact, inquiry.contact
-    assert contact is not None, "a new inquiry has its contact in clear"
+    assert inquiry.contact is not None, "a new inquiry has its contact in clear"
     await conn.execute(
         f"""INSERT INTO inquiries ({_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9,
                $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)""",
         inquiry.id,
-        inquiry.company.name,
-        inquiry.company.business_id,
-        person.person_id,
-        person.language.value,
-        person.sealed_details,
-        contact.name,
-        contact.email,
-        contact.phone,
+        *contact_columns.contact_values(inquiry.company, inquiry.contact),
         inquiry.need,
         inquiry.stage.value,
         inquiry.offering_id,
@@ -113,14 +103,7 @@ async def list_inquiries(
 
 async def erase_contact(conn: asyncpg.Connection, person_id: UUID, at: datetime) -> int:
     """Erase a company contact's details from the inquiries naming them; how many."""
-    status: str = await conn.execute(
-        """UPDATE inquiries SET contact_name = NULL, contact_email = NULL, contact_phone = NULL,
-               contact_erased_at = $2
-           WHERE contact_person_id = $1 AND contact_erased_at IS NULL""",
-        person_id,
-        at,
-    )
-    return int(status.rsplit(" ", 1)[1])
+    return await contact_columns.erase_contact(conn, "inquiries", person_id, at)
 
 
 def _to_inquiry(row: asyncpg.Record) -> Inquiry:
@@ -140,23 +123,8 @@ def _to_inquiry(row: asyncpg.Record) -> Inquiry:
         assignees = [Person.model_validate(p) for p in r["assignees"]]
     return Inquiry(
         id=row["id"],
-        company=Company(
-            name=row["company_name"],
-            business_id=row["business_id"],
-            contact=Person(
-                person_id=row["contact_person_id"],
-                language=row["contact_language"],
-                sealed_details=row["contact_sealed"],
-            ),
-        ),
-        contact=None
-        if row["contact_email"] is None
-        else ContactPerson(
-            name=row["contact_name"],
-            email=row["contact_email"],
-            phone=row["contact_phone"],
-            language=row["contact_language"],
-        ),
+        company=contact_columns.company_of(row),
+        contact=contact_columns.contact_of(row),
         need=row["need"],
         stage=Stage(row["stage"]),
         offering_id=row["offering_id"],

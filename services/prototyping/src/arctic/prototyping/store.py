@@ -11,10 +11,7 @@ import orjson
 
 from arctic.contracts.events import Expert, Showcase, Suggestion
 from arctic.contracts.vocabulary import (
-    Company,
-    ContactPerson,
     Discipline,
-    Person,
     PrototypeOutcome,
     Stage,
 )
@@ -27,13 +24,13 @@ from arctic.prototyping.domain import (
 )
 from arctic.prototyping.reports import RequestFacts
 from arctic.prototyping.timebox import MilestoneName, TimeBox
+from arctic.runtime import contact_columns
 from arctic.runtime.pagination import Keyset, PageRequest, fetch_page
 from arctic.runtime.unit_of_work import expect_changed
 
 Db: TypeAlias = asyncpg.Connection | asyncpg.Pool
 BY_REQUESTED = Keyset("requested_at", "id")
-_COLUMNS = """id, company_name, business_id, contact_person_id, contact_language,
-    contact_sealed, contact_name, contact_email, contact_phone,
+_COLUMNS = f"""id, {contact_columns.COLUMNS},
     title, problem, disciplines, stage, showcase_consent, origin_inquiry_id, status, requested_at,
     version, decided_at, confirmed_disciplines, rejection_reason, suggestions,
     partner, team, starts_on, due_on, milestones, delivery, delivered_at"""
@@ -43,20 +40,12 @@ _PLACEHOLDERS = ", ".join(f"${n}" for n in range(1, 30))
 async def insert_request(conn: asyncpg.Connection, request: PrototypeRequest) -> bool:
     """Store a new request; False (nothing stored) when a request was opened from the same
     inquiry before."""
-    person, contact = request.company.contact, request.contact
     status: str = await conn.execute(
         f"INSERT INTO prototype_requests ({_COLUMNS}, contact_erased_at) "
         f"VALUES ({_PLACEHOLDERS}, $30) "
         "ON CONFLICT (origin_inquiry_id) WHERE origin_inquiry_id IS NOT NULL DO NOTHING",
         request.id,
-        request.company.name,
-        request.company.business_id,
-        person.person_id,
-        person.language.value,
-        person.sealed_details,
-        None if contact is None else contact.name,
-        None if contact is None else contact.email,
-        None if contact is None else contact.phone,
+        *contact_columns.contact_values(request.company, request.contact),
         request.title,
         request.problem,
         [d.value for d in request.disciplines],
@@ -64,7 +53,7 @@ async def insert_request(conn: asyncpg.Connection, request: PrototypeRequest) ->
         request.showcase_consent,
         request.origin_inquiry_id,
         *_decision(request),
-        request.requested_at if contact is None else None,
+        request.requested_at if request.contact is None else None,
     )
     return status == "INSERT 0 1"
 
@@ -256,15 +245,7 @@ async def erase_contact(conn: asyncpg.Connection, person_id: UUID, at: datetime)
     """Erase a contact person's details from every request naming them (the sealed form,
     unreadable once their key is gone, stays for the request's later events); return how
     many requests were touched."""
-    status: str = await conn.execute(
-        """UPDATE prototype_requests
-           SET contact_name = NULL, contact_email = NULL, contact_phone = NULL,
-               contact_erased_at = $2
-           WHERE contact_person_id = $1 AND contact_erased_at IS NULL""",
-        person_id,
-        at,
-    )
-    return int(status.rsplit(" ", 1)[1])
+    return await contact_columns.erase_contact(conn, "prototype_requests", person_id, at)
 
 
 def _to_request(row: asyncpg.Record) -> PrototypeRequest:
@@ -276,23 +257,8 @@ def _to_request(row: asyncpg.Record) -> PrototypeRequest:
         )
     return PrototypeRequest(
         id=row["id"],
-        company=Company(
-            name=row["company_name"],
-            business_id=row["business_id"],
-            contact=Person(
-                person_id=row["contact_person_id"],
-                language=row["contact_language"],
-                sealed_details=row["contact_sealed"],
-            ),
-        ),
-        contact=None
-        if row["contact_email"] is None
-        else ContactPerson(
-            name=row["contact_name"],
-            email=row["contact_email"],
-            phone=row["contact_phone"],
-            language=row["contact_language"],
-        ),
+        company=contact_columns.company_of(row),
+        contact=contact_columns.contact_of(row),
         title=row["title"],
         problem=row["problem"],
         disciplines=[Discipline(d) for d in row["disciplines"]],
