@@ -17,12 +17,13 @@ from arctic.partnerships.api import (
     named,
 )
 from arctic.partnerships.handlers import Named
-from arctic.partnerships.programme import NeedStatus, NegotiationStatus
+from arctic.partnerships.programme import NeedStatus, Negotiation, NegotiationStatus
 from arctic.partnerships.schemas import (
     NegotiationUpdate,
     NewNeed,
     NewNegotiation,
 )
+from arctic.partnerships.store import Db
 from arctic.partnerships.views import (
     AgreementView,
     NeedView,
@@ -33,6 +34,11 @@ from arctic.runtime.pagination import Page, PageDep
 from arctic.runtime.problems import InvalidField
 
 router = APIRouter(tags=["needs and negotiations"])
+
+
+async def _view(db: Db, negotiation: Negotiation) -> NegotiationView:
+    people = [negotiation.uas_contact, negotiation.partner_contact]
+    return NegotiationView.of(negotiation, await details_of(db, people))
 
 
 @router.post(
@@ -162,8 +168,7 @@ async def read_negotiation(negotiation_id: UUID, uow: UnitOfWorkDep) -> Negotiat
     negotiation = await needs_store.get_negotiation(uow.pool, negotiation_id)
     if negotiation is None:
         raise domain.NotFound("negotiation", negotiation_id)
-    details = await details_of(uow.pool, [negotiation.uas_contact, negotiation.partner_contact])
-    return NegotiationView.of(negotiation, details)
+    return await _view(uow.pool, negotiation)
 
 
 @router.patch(
@@ -180,8 +185,7 @@ async def update_negotiation(
         negotiation = await handlers.update_negotiation(
             tx, negotiation_id, body.focus_areas, body.goals, clock()
         )
-        details = await details_of(tx.conn, [negotiation.uas_contact, negotiation.partner_contact])
-    return NegotiationView.of(negotiation, details)
+        return await _view(tx.conn, negotiation)
 
 
 @router.post(
@@ -214,5 +218,4 @@ async def abandon_negotiation(
 ) -> NegotiationView:
     async with uow.transaction() as tx:
         negotiation = await handlers.abandon_negotiation(tx, negotiation_id, clock())
-        details = await details_of(tx.conn, [negotiation.uas_contact, negotiation.partner_contact])
-    return NegotiationView.of(negotiation, details)
+        return await _view(tx.conn, negotiation)
