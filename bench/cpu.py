@@ -12,6 +12,7 @@ of that run are not to be trusted.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -84,3 +85,39 @@ class CpuMeter:
         machine = used.pop("machine")
         used["other"] = max(machine - sum(used.values()), 0.0)
         return used
+
+
+def descendants(pid: int) -> list[int]:
+    """`pid` and every process below it (a service's workers, servers run as another user)."""
+    parents: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            fields = _stat(int(entry.name))
+            if fields is not None:
+                parents.setdefault(int(fields[1]), []).append(int(entry.name))
+    found, queue = [], [pid]
+    while queue:
+        current = queue.pop()
+        found.append(current)
+        queue += parents.get(current, [])
+    return found
+
+
+class Disturbance:
+    """How many cores the processes outside `pid`'s tree kept busy between `start()` and
+    `stop()` (the processes inside are the benchmark: this process, its servers, its services)."""
+
+    def __init__(self, pid: int | None = None) -> None:
+        root = os.getpid() if pid is None else pid
+        self.meter = CpuMeter({"ours": lambda: descendants(root)})
+        self.started = 0.0
+
+    def start(self) -> None:
+        """Take the first reading."""
+        self.meter.start()
+        self.started = time.monotonic()
+
+    def stop(self) -> float:
+        """Other processes' cores busy since `start()`, on average."""
+        used = self.meter.stop()
+        return used["other"] / max(time.monotonic() - self.started, 1e-9)

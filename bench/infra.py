@@ -2,7 +2,8 @@
 
 PostgreSQL runs durable (fsync and synchronous_commit on) with `track_commit_timestamp = on`,
 so that latency is measured from one commit to the other by the database's own clock.
-NATS runs with its default JetStream sync (not `sync_interval: always`).
+NATS runs with its default JetStream sync, or (`sync_always`) with `sync_interval: always` as
+production runs it: every write to a stream is flushed to disk before it is acknowledged.
 """
 
 from __future__ import annotations
@@ -49,12 +50,18 @@ MAX_ACK_PENDING = 10_000
 class Servers:
     """NATS and PostgreSQL in fresh temporary folders, and the DSN of each schema's role."""
 
+    sync_always: bool = False
+    """NATS flushes every write before acknowledging it (`sync_interval: always`)."""
     root: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="arctic-bench-")))
     dsns: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.root.chmod(0o755)  # PostgreSQL runs as its own OS user when we are root
-        self.nats = LocalNats(self.root / "nats", free_port())
+        config = None
+        if self.sync_always:  # the same line as LocalNatsCluster's, production's setting
+            config = self.root / "nats-sync-always.conf"
+            config.write_text("jetstream { sync_interval: always }\n")
+        self.nats = LocalNats(self.root / "nats", free_port(), config_file=config)
         self.postgres = LocalPostgres(self.root / "postgres", free_port())
 
     @property

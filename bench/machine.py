@@ -45,14 +45,18 @@ def _nats_version() -> str:
     return done.stdout.strip() or done.stderr.strip()
 
 
-async def describe(admin_dsn: str) -> list[tuple[str, str]]:
-    """Label/value pairs: CPU, cores, memory, Python, server versions and sync settings."""
-    conn = await asyncpg.connect(admin_dsn)
-    try:
-        version = await conn.fetchval("SHOW server_version")
-        settings = {name: await conn.fetchval(f"SHOW {name}") for name in PG_SETTINGS}
-    finally:
-        await conn.close()
+async def describe(admin_dsn: str | None) -> list[tuple[str, str]]:
+    """Label/value pairs: CPU, cores, memory, Python, server versions and sync settings (of
+    the PostgreSQL at `admin_dsn`, when given)."""
+    postgres = "as each part starts it"
+    if admin_dsn is not None:
+        conn = await asyncpg.connect(admin_dsn)
+        try:
+            version = await conn.fetchval("SHOW server_version")
+            settings = {name: await conn.fetchval(f"SHOW {name}") for name in PG_SETTINGS}
+        finally:
+            await conn.close()
+        postgres = f"{version}, " + ", ".join(f"{k}={v}" for k, v in settings.items())
     clients = ", ".join(f"{name} {package_version(name)}" for name in CLIENTS)
     return [
         ("CPU", _cpu_model()),
@@ -62,8 +66,8 @@ async def describe(admin_dsn: str) -> list[tuple[str, str]]:
         ("Python", f"{sys.version.split()[0]}, uvloop in every process; {clients}"),
         (
             "NATS",
-            f"{_nats_version()}, JetStream file storage, default sync "
-            "(flush every 2 min; not `sync_interval: always`)",
+            f"{_nats_version()}, JetStream file storage; its default sync (a flush every "
+            "2 min) or `sync_interval: always`, as each table's columns say",
         ),
-        ("PostgreSQL", f"{version}, " + ", ".join(f"{k}={v}" for k, v in settings.items())),
+        ("PostgreSQL", postgres),
     ]

@@ -7,6 +7,11 @@ from typing import Any, Literal
 
 from bench.measure import Latency
 
+PIPELINE = ("saturated", "latency", "backlog")
+GROWTH = ("outbox", "inbox", "housekeeping")
+PARTS = ("services", "search", "delivery", *PIPELINE, *GROWTH)
+"""Every part of `python -m bench`, in the order they run and report."""
+
 
 @dataclass(frozen=True)
 class Options:
@@ -25,9 +30,26 @@ class Options:
     """A run during which other processes kept more cores busy than this is run again..."""
     retries: int = 2
     """...at most this many times (then the last one is kept, and the report says so)."""
-    scenarios: tuple[str, ...] = ("saturated", "latency", "backlog")
+    scenarios: tuple[str, ...] = PARTS
+    """The parts to run (`--only`)."""
     handler: Literal["batch", "event"] = "batch"
     """The runtime consumer's handler: one statement per batch, or one call per event."""
+    syncs: tuple[str, ...] = ("default", "always")
+    """NATS JetStream sync of the pipeline's column sets: its default, and `always`."""
+    memory_events: int = 10_000
+    """Events each service's consumers apply before their memory is read again."""
+    search_sizes: tuple[int, ...] = (10_000, 100_000)
+    """Offerings in the catalogue for the search benchmark."""
+    delivery_events: int = 1_000
+    """Deliveries in each side of the delivery benchmark."""
+    relay_events: int = 50_000
+    """Unpublished events the relay drains in the outbox comparison."""
+    outbox_rows: int = 1_000_000
+    """Published rows retained in the outbox (and pruned by housekeeping)."""
+    inbox_rows: int = 5_000_000
+    """Ids in the consumer's inbox."""
+    growth_rounds: int = 1
+    """Rounds of each comparison of cost that grows with time."""
 
 
 @dataclass
@@ -93,6 +115,8 @@ class Summary:
     """Cores kept busy by processes outside the benchmark, on average over the rounds."""
     stages: dict[str, Latency]
     """The latency of each stage of the pipeline (flows only)."""
+    most_other: float
+    """The most cores other processes kept busy during any one of the rounds."""
 
 
 def summarise(rounds: list[FlowRound] | list[BacklogRound]) -> Summary:
@@ -102,6 +126,7 @@ def summarise(rounds: list[FlowRound] | list[BacklogRound]) -> Summary:
     cpu: dict[str, float] = {}
     per_round = []
     stages: dict[str, list[float]] = {}
+    most_other = max((one.other_cores for one in rounds), default=0.0)
     for one in rounds:
         if isinstance(one, FlowRound):
             events += one.window_events
@@ -126,4 +151,5 @@ def summarise(rounds: list[FlowRound] | list[BacklogRound]) -> Summary:
         seconds,
         other,
         {stage: Latency.of(values) for stage, values in stages.items()},
+        most_other,
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
 import asyncpg
@@ -40,6 +40,8 @@ from bench.workers import Pipeline, WorkerSpec
 
 SCHEMAS = {"raw": (RAW_PRODUCER, RAW_CONSUMER), "runtime": (RT_PRODUCER, RT_CONSUMER)}
 DURABLES = {"raw": RAW_DURABLE, "runtime": RT_DURABLE}
+Prepare = Callable[[asyncpg.Connection, str], Awaitable[None]]
+"""Fills tables before a run (admin connection, the consumer's durable name)."""
 
 
 def _now() -> datetime:
@@ -72,9 +74,14 @@ async def run_flow(
     rate: float | None,
     profiler: Profiler,
     round_number: int,
+    prepare: Prepare | None = None,
+    housekeeping: bool = False,
 ) -> FlowRound:
-    """Producers (saturating when `rate` is None) → relay → stream → consumer."""
+    """Producers (saturating when `rate` is None) → relay → stream → consumer; `prepare`
+    fills tables first, `housekeeping` prunes in the producing service meanwhile."""
     await servers.reset_data()
+    if prepare is not None:
+        await _prepared(servers, prepare, DURABLES[pipeline])
     nc = await servers.connect_nats()
     await fresh_streams(nc.jetstream(), RT_DURABLE, RAW_DURABLE)
     await nc.close()
@@ -100,6 +107,7 @@ async def run_flow(
                 concurrency=options.concurrency,
                 rate=rate,
                 window=options.window,
+                housekeeping=housekeeping,
             ),
         }
     )
@@ -145,6 +153,18 @@ async def run_flow(
     )
 
 
+async def _prepared(servers: Servers, prepare: Prepare, durable: str) -> None:
+    """Run `prepare`, then leave the database as a long-running one would be: statistics
+    known, the filling's dirty pages written out (not during the measured window)."""
+    conn = await asyncpg.connect(servers.admin_dsn)
+    try:
+        await prepare(conn, durable)
+        await conn.execute("VACUUM ANALYZE")
+        await conn.execute("CHECKPOINT")
+    finally:
+        await conn.close()
+
+
 async def fill_backlog(servers: Servers, events: int) -> None:
     """Fresh streams with `events` messages in PROTOTYPING (valid CloudEvents, for both)."""
     nc = await servers.connect_nats()
@@ -181,17 +201,26 @@ async def backlog_durable(servers: Servers, pipeline: Pipeline, round_number: in
 
 
 async def run_backlog(
-    servers: Servers, pipeline: Pipeline, options: Options, profiler: Profiler, round_number: int
+    servers: Servers,
+    pipeline: Pipeline,
+    options: Options,
+    profiler: Profiler,
+    round_number: int,
+    prepare: Prepare | None = None,
 ) -> BacklogRound:
-    """Time one consumer applying the whole backlog (the stream is already full)."""
+    """Time one consumer applying the whole backlog (the stream is already full); `prepare`
+    fills tables first."""
     consumer = SCHEMAS[pipeline][1]
+    durable = await backlog_durable(servers, pipeline, round_number)
+    if prepare is not None:
+        await _prepared(servers, prepare, durable)
     spec = WorkerSpec(
         pipeline,
         servers.nats_url,
         servers.dsns[consumer],
         consumer,
         batch_size=options.batch_size,
-        durable=await backlog_durable(servers, pipeline, round_number),
+        durable=durable,
         backlog_stream=True,
         handler=options.handler,
     )

@@ -20,6 +20,8 @@ import asyncpg
 import nats
 import uvloop
 
+from arctic.runtime.housekeeping import Housekeeping
+from arctic.runtime.settings import ServiceSettings
 from bench import raw, runtime_side
 from bench.infra import RAW_STREAM, RT_STREAM
 from bench.load import Load
@@ -44,6 +46,10 @@ class WorkerSpec:
     durable: str = ""
     backlog_stream: bool = False
     handler: runtime_side.Handler = "batch"
+    produce: bool = True
+    """False: the producing service runs its relay only (it drains what the outbox holds)."""
+    housekeeping: bool = False
+    """The producing service also runs the runtime's housekeeping, as a service does."""
 
 
 class Control:
@@ -88,22 +94,34 @@ async def producing_service(spec: WorkerSpec, control: Control) -> None:
         produce = runtime_side.produce
         relay = runtime_side.relay(relay_pool, js, spec.schema)
     load = Load(pool, produce, spec.concurrency, spec.rate, spec.window)
-    await load.connect_gate(spec.admin_dsn, spec.effects_table)
+    if spec.produce:
+        await load.connect_gate(spec.admin_dsn, spec.effects_table)
+    # Its own connection, so that pruning waits for no producer and no producer for it.
+    housekeeping = None
+    if spec.housekeeping:
+        housekeeping = Housekeeping(await _pool(spec, 1), ServiceSettings(service="bench"))
     relay_task = asyncio.create_task(relay.run())
     control.send("ready")
     await control.expect("go")
     started = time.monotonic()
-    load_task = asyncio.create_task(load.run())
+    tasks = [asyncio.create_task(load.run())] if spec.produce else []
+    if housekeeping is not None:
+        tasks.append(asyncio.create_task(housekeeping.run()))
     await control.expect("stop")
     load.stop()
-    await load_task
+    if housekeeping is not None:
+        housekeeping.stop()
+    await asyncio.gather(*tasks)
     elapsed = time.monotonic() - started
     control.send({"committed": load.committed, "failed": load.failed, "seconds": elapsed})
     await control.expect("exit")
     relay.stop()
     await relay_task
-    await load.close()
+    if spec.produce:
+        await load.close()
     await asyncio.gather(pool.close(), relay_pool.close())
+    if housekeeping is not None:
+        await housekeeping.pool.close()
     await nc.close()
 
 
