@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -9,10 +10,16 @@ from typing import Any
 from arctic.contracts.events import PrototypeRequested
 
 REQUESTED = PrototypeRequested.subject
+_SEALED = base64.b64encode(bytes(range(160))).decode()
+"""As long as a person's sealed details (name, e-mail, phone; nonce, key id and tag)."""
 _COMPANY = {
     "name": "Revontuli Robotics Oy",
     "business_id": "2617416-4",
-    "contact": {"name": "Aino Testaaja", "email": "aino@example.com", "language": "fi"},
+    "contact": {
+        "person_id": uuid.UUID("0193a1b0-0000-7000-8000-0000000000aa"),
+        "language": "fi",
+        "sealed_details": _SEALED,
+    },
 }
 
 
