@@ -207,7 +207,7 @@ def main(argv: list[str] | None = None) -> None:
     options, output, profile_dir = parse(arguments)
     # A terminated run still stops its servers and deletes their folders (finally blocks).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    configure_logging("bench", "WARNING")
+    configure_logging("bench", "WARNING", stream=sys.stderr)
     logging.getLogger("asyncpg").setLevel(logging.WARNING)
     profiler = Profiler(profile_dir)
     if profile_dir is not None:  # py-spy itself is "another process": do not re-run for it

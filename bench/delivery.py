@@ -61,6 +61,7 @@ async def plan_backlog(dsn: str, settings: NotificationsSettings, events: int) -
         for person, details in EXAMPLE_PEOPLE.items()
     }
     example = EXAMPLES[PrototypeRequested]()
+    assert isinstance(example, PrototypeRequested)
     pool = await create_pool(dsn, "notifications", size=2)
     try:
         async with pool.acquire() as conn, conn.transaction():

@@ -5,8 +5,12 @@ compute it, with the disturbance check of the whole run.
 
 from __future__ import annotations
 
+import contextlib
+import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 
+from arctic.runtime.logs import configure_logging
 from bench import catalogue_search, delivery
 from bench.catalogue_search import SizeFigures
 from bench.cpu import Disturbance
@@ -38,6 +42,15 @@ class DeliveryRun:
     other_cores: float
 
 
+@contextlib.contextmanager
+def quiet_stdout() -> Iterator[None]:
+    """The services' log lines to stderr, so that stdout holds the tables; the benchmark's
+    own logging (warnings only) as before, afterwards."""
+    with contextlib.redirect_stdout(sys.stderr):
+        yield
+    configure_logging("bench", "WARNING", stream=sys.stderr)
+
+
 def _section(run: Run) -> Section:
     for section in run.sections:
         if section.title == TITLE:
@@ -55,7 +68,8 @@ async def search(options: Options, run: Run) -> None:
         say(f"catalogue search at {', '.join(f'{size:,}' for size in sizes)} offerings")
         check = Disturbance()
         check.start()
-        figures = await catalogue_search.measure_sizes(sizes)
+        with quiet_stdout():
+            figures = await catalogue_search.measure_sizes(sizes)
         return SearchRun("catalogue search", figures, check.stop())
 
     done = await quietly(attempt, options.max_other, options.retries, run.disturbed)
@@ -91,7 +105,8 @@ async def delivery_run(options: Options, run: Run) -> None:
         say(f"deliveries: {options.delivery_events:,} mails each side")
         check = Disturbance()
         check.start()
-        raw, service = await delivery.measure_sides(options.delivery_events, concurrency)
+        with quiet_stdout():
+            raw, service = await delivery.measure_sides(options.delivery_events, concurrency)
         return DeliveryRun("deliveries", raw, service, check.stop())
 
     done = await quietly(attempt, options.max_other, options.retries, run.disturbed)
