@@ -80,10 +80,14 @@ def _disturbed(run: Run) -> str:
     if not run.disturbed:
         return f"No run was disturbed by other processes (limit {limit})."
     retries = run.options.retries
+    again = (
+        f"Each was run again, at most {retries} times; the last attempt is the one counted"
+        if retries
+        else "None was run again (`--retries 0`): each is counted as measured"
+    )
     return (
         f"Runs disturbed by other processes (more than {limit} busy): "
-        f"{'; '.join(run.disturbed)}. Each was run again, at most {retries} times; the last "
-        "attempt is the one counted (its `others` is in the tables)."
+        f"{'; '.join(run.disturbed)}. {again} (its `others` is in the tables)."
     )
 
 
