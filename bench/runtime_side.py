@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Literal
 
 import asyncpg
 from nats.js import JetStreamContext
 
-from arctic.contracts.envelope import Envelope
 from arctic.contracts.events import PrototypeRequested
 from arctic.runtime.consumer import Consumer
 from arctic.runtime.relay import Relay
 from arctic.runtime.settings import ServiceSettings
-from arctic.runtime.subscriptions import BatchContext, Context, Subscription, on, on_batch
+from arctic.runtime.subscriptions import Context, Subscription, on, on_statement
 from arctic.runtime.unit_of_work import transaction
 from bench.events import requested_event
 from bench.infra import RT_STREAM
@@ -28,21 +26,20 @@ async def record_effect(ctx: Context[ServiceSettings], event: PrototypeRequested
     )
 
 
-async def record_effects(
-    ctx: BatchContext[ServiceSettings], items: Sequence[tuple[Envelope, PrototypeRequested]]
-) -> None:
-    """The same handler as a batch handler: the effect rows of a batch in one statement."""
-    await ctx.conn.execute(
-        "INSERT INTO effects (request_id, title) SELECT * FROM unnest($1::uuid[], $2::text[])",
-        [event.request_id for _, event in items],
-        [event.title for _, event in items],
-    )
+RECORD_EFFECTS = on_statement(
+    PrototypeRequested,
+    "INSERT INTO effects (request_id, title) SELECT request_id, title FROM fresh",
+    columns={"request_id": "uuid", "title": "text"},
+    values=lambda envelope, event: (event.request_id, event.title),
+)
+"""The same handler for a batch: the effect rows of a batch's fresh events in one statement,
+which the runtime sends together with the inbox marks."""
 
 
 def subscription(durable: str, handler: Handler = "batch") -> Subscription[ServiceSettings]:
     """The benchmark's durable consumer on PROTOTYPING, with a batch or a per-event handler."""
     if handler == "batch":
-        return Subscription(durable, RT_STREAM, [on_batch(PrototypeRequested, record_effects)])
+        return Subscription(durable, RT_STREAM, [RECORD_EFFECTS])
     return Subscription(durable, RT_STREAM, [on(PrototypeRequested, record_effect)])
 
 

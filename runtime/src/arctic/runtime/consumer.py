@@ -42,7 +42,7 @@ from arctic.runtime.deadletters import (
     record_dead_letter,
 )
 from arctic.runtime.faults import connection_lost, is_database_fault, is_infrastructure_fault
-from arctic.runtime.inbox import Delivery, HandlerFailed, apply_once
+from arctic.runtime.inbox import Delivery, HandlerFailed, apply_folded, apply_once, foldable
 from arctic.runtime.logs import get_logger
 from arctic.runtime.subscriptions import BoundSubscription
 
@@ -200,14 +200,13 @@ class Consumer:
         batched = True
         while deliveries:
             try:
-                async with self.pool.acquire() as conn, conn.transaction():
+                async with self.pool.acquire() as conn:
                     try:
-                        await apply_once(conn, self.subscription, deliveries, batched=batched)
+                        await self._apply_on(conn, deliveries, batched)
                     except HandlerFailed as failed:
                         if is_database_fault(failed.cause) or connection_lost(conn):
                             raise Outage from failed.cause
                         raise
-                    await self._forget_failures(conn, deliveries)
             except HandlerFailed as failed:
                 if failed.delivery is None:  # a batch handler failed: find the one, alone
                     batched = False
@@ -225,6 +224,17 @@ class Consumer:
                 await self._settle(_msg(delivery), "ack")
             metrics.MESSAGES.labels(self.name, "ok").inc(len(deliveries))
             return
+
+    async def _apply_on(
+        self, conn: asyncpg.Connection, deliveries: list[Delivery], batched: bool
+    ) -> None:
+        if batched and foldable(self.subscription, deliveries):
+            # One statement, atomic on its own: inbox marks and effects in one round trip.
+            await apply_folded(conn, self.subscription, deliveries)
+            return
+        async with conn.transaction():
+            await apply_once(conn, self.subscription, deliveries, batched=batched)
+            await self._forget_failures(conn, deliveries)
 
     async def _forget_failures(self, conn: asyncpg.Connection, deliveries: list[Delivery]) -> None:
         # Only a redelivered message can have failed before: the first delivery costs nothing.

@@ -15,7 +15,7 @@ from nats.aio.msg import Msg
 from arctic.contracts.envelope import Envelope
 from arctic.runtime import metrics
 from arctic.runtime.context import bound
-from arctic.runtime.subscriptions import BoundSubscription
+from arctic.runtime.subscriptions import BoundSubscription, Statement, fresh_relation
 
 
 @dataclass(frozen=True)
@@ -65,6 +65,53 @@ async def apply_once(
     for subject, group in groups.items():
         await _handle_group(conn, subscription, subject, group)
     return len(todo)
+
+
+def foldable(subscription: BoundSubscription[Any], deliveries: Sequence[Delivery]) -> bool:
+    """Whether `deliveries` can be applied by `apply_folded`: all of one type handled by a
+    statement, none delivered before (a redelivery may have failures to forget)."""
+    first = deliveries[0].envelope.type
+    return subscription.statement(first) is not None and all(
+        d.envelope.type == first and d.msg is not None and d.msg.metadata.num_delivered == 1
+        for d in deliveries
+    )
+
+
+async def apply_folded(
+    conn: asyncpg.Connection, subscription: BoundSubscription[Any], deliveries: Sequence[Delivery]
+) -> None:
+    """Record the ids in the inbox and run the statement handler on the fresh ones, in one
+    statement (atomic on its own: no BEGIN, no COMMIT); raises HandlerFailed when it fails.
+    The caller checked `foldable`."""
+    subject = deliveries[0].envelope.type
+    statement = subscription.statement(subject)
+    assert statement is not None, f"{subject} is not handled by a statement"
+    unique = list({d.event_id: d for d in deliveries}.values())  # an id twice: applied once
+    started = time.perf_counter()
+    with bound(event_type=subject, consumer=subscription.durable):
+        try:
+            await conn.execute(
+                _folded_sql(statement),
+                subscription.durable,
+                subject,
+                *statement.rows([(d.envelope, d.event) for d in unique]),
+            )
+        except Exception as error:
+            raise HandlerFailed(unique[0] if len(unique) == 1 else None, error) from error
+    _observe(subscription, subject, started, len(unique))
+
+
+def _folded_sql(statement: Statement) -> str:
+    # The inbox insert is a data-modifying CTE: it runs to completion whatever the handler's
+    # statement reads, and `fresh` holds only the ids it inserted (not those seen before).
+    return f"""WITH arrived AS (SELECT * FROM {fresh_relation(statement, first=3)}),
+marked AS (
+    INSERT INTO inbox (consumer, event_id, event_type)
+    SELECT $1, event_id, $2 FROM arrived
+    ON CONFLICT DO NOTHING RETURNING event_id
+),
+fresh AS (SELECT arrived.* FROM arrived JOIN marked USING (event_id))
+{statement.sql}"""
 
 
 async def _mark_in_inbox(

@@ -18,6 +18,7 @@ the event ids in the inbox.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any, Generic, TypeVar
@@ -74,13 +75,52 @@ BatchHandler = Callable[[BatchContext[S], Sequence[tuple[Envelope, E]]], Awaitab
 """A handler of all the fresh events of one type in a fetched batch (a backlog in one statement)."""
 
 
+_COLUMN = re.compile(r"[a-z_][a-z0-9_]*")
+_TYPE = re.compile(r"[a-z][a-z0-9_ ]*(\([0-9, ]+\))?")
+
+
+@dataclass(frozen=True)
+class Statement:
+    """A handler that is one SQL statement over the fresh events of a batch (`on_statement`).
+
+    `sql` reads the relation `fresh`: one row per fresh event, with the column `event_id`
+    (uuid) and `columns` (name → PostgreSQL type), whose values `values(envelope, event)`
+    gives for each event. The runtime prefixes it with the `WITH` that defines `fresh`.
+    """
+
+    sql: str
+    columns: Mapping[str, str]
+    values: Callable[[Envelope, Any], Sequence[object]]
+
+    def __post_init__(self) -> None:
+        if self.sql.lstrip()[:4].upper() == "WITH":
+            raise ValueError(
+                "the statement may not begin with WITH: the runtime's WITH defines fresh"
+            )
+        for name, type_ in self.columns.items():
+            if name == "event_id" or not _COLUMN.fullmatch(name):
+                raise ValueError(f"{name!r} is not a column name the statement can read")
+            if not _TYPE.fullmatch(type_):
+                raise ValueError(f"{type_!r} is not a scalar PostgreSQL type name")
+
+    def rows(self, items: Sequence[tuple[Envelope, Event]]) -> list[list[object]]:
+        """The columns of `fresh` for `items` (event ids first), one list per column."""
+        columns: list[list[object]] = [[envelope.id for envelope, _ in items]]
+        columns += [[] for _ in self.columns]
+        for envelope, event in items:
+            for column, value in zip(columns[1:], self.values(envelope, event), strict=True):
+                column.append(value)
+        return columns
+
+
 @dataclass(frozen=True)
 class Handler(Generic[S]):
-    """One event class and what handles it (made by `on` or `on_batch`)."""
+    """One event class and what handles it (made by `on`, `on_batch` or `on_statement`)."""
 
     event: type[Event]
     one: EventHandler[S, Any] | None = None
     batch: BatchHandler[S, Any] | None = None
+    statement: Statement | None = None
 
 
 def on(event: type[E], handle: EventHandler[S, E]) -> Handler[S]:
@@ -92,6 +132,30 @@ def on_batch(event: type[E], handle: BatchHandler[S, E]) -> Handler[S]:
     """Handle the fresh `event`s of a fetched batch together with `handle(ctx, [(envelope,
     event), ...])` (one event at a time when a batch fails, to find the one at fault)."""
     return Handler(event, batch=handle)
+
+
+def on_statement(
+    event: type[E],
+    sql: str,
+    *,
+    columns: Mapping[str, str],
+    values: Callable[[Envelope, E], Sequence[object]],
+) -> Handler[Any]:
+    """Handle the fresh `event`s of a fetched batch with one SQL statement reading `fresh`
+    (`event_id` and `columns`, from `values(envelope, event)` per event), for example
+
+        on_statement(
+            PrototypeRequested,
+            "INSERT INTO requests (id, title) SELECT request_id, title FROM fresh",
+            columns={"request_id": "uuid", "title": "text"},
+            values=lambda envelope, event: (event.request_id, event.title),
+        )
+
+    The runtime sends it together with the batch's inbox marks as one statement: one round
+    trip per batch, as a hand-written consumer would do. For a handler that writes without
+    deciding anything in Python; one that reads first, or emits, is an `on` or `on_batch`.
+    """
+    return Handler(event, statement=Statement(sql, columns, values))
 
 
 @dataclass(frozen=True)
@@ -156,8 +220,13 @@ class BoundSubscription(Subscription[S]):
     persons: PersonalData
 
     def batches(self, subject: str) -> bool:
-        """Whether the events of `subject` go to a batch handler."""
-        return self._by_subject[subject].batch is not None
+        """Whether the events of `subject` go to a batch (or statement) handler."""
+        handler = self._by_subject[subject]
+        return handler.batch is not None or handler.statement is not None
+
+    def statement(self, subject: str) -> Statement | None:
+        """The statement handling `subject`, when it is an `on_statement` handler."""
+        return self._by_subject[subject].statement
 
     async def handle(self, conn: asyncpg.Connection, envelope: Envelope, event: Event) -> None:
         """Run the handler of one event inside the inbox transaction on `conn`."""
@@ -172,10 +241,28 @@ class BoundSubscription(Subscription[S]):
     async def handle_batch(
         self, conn: asyncpg.Connection, subject: str, items: Sequence[tuple[Envelope, Event]]
     ) -> None:
-        """Run the batch handler of `subject` on several fresh events at once."""
-        batch = self._by_subject[subject].batch
-        assert batch is not None, f"{subject} has no batch handler"
-        await batch(BatchContext(conn, self.settings, self.clock, self.persons), items)
+        """Run the batch (or statement) handler of `subject` on several fresh events at once."""
+        handler = self._by_subject[subject]
+        if handler.statement is not None:
+            await run_statement(conn, handler.statement, items)
+            return
+        assert handler.batch is not None, f"{subject} has no batch handler"
+        await handler.batch(BatchContext(conn, self.settings, self.clock, self.persons), items)
+
+
+def fresh_relation(statement: Statement, first: int = 1) -> str:
+    """`unnest` of the statement's columns as parameters `$first`..., typed and named."""
+    types = ["uuid", *statement.columns.values()]
+    arrays = ", ".join(f"${first + i}::{type_}[]" for i, type_ in enumerate(types))
+    return f"unnest({arrays}) AS arrived(event_id, {', '.join(statement.columns)})"
+
+
+async def run_statement(
+    conn: asyncpg.Connection, statement: Statement, items: Sequence[tuple[Envelope, Event]]
+) -> None:
+    """Run a statement handler on `items` (their inbox marks already recorded)."""
+    sql = f"WITH fresh AS (SELECT * FROM {fresh_relation(statement)})\n{statement.sql}"
+    await conn.execute(sql, *statement.rows(items))
 
 
 __all__ = [
@@ -185,7 +272,9 @@ __all__ = [
     "Context",
     "EventHandler",
     "Handler",
+    "Statement",
     "Subscription",
     "on",
     "on_batch",
+    "on_statement",
 ]
