@@ -7,7 +7,7 @@ from uuid import UUID
 
 import pytest
 
-from arctic.contracts.envelope import build_message, parse_headers, parse_message
+from arctic.contracts.envelope import build_message, envelope_for, parse_headers, parse_message
 from arctic.contracts.errors import InvalidHeader
 from arctic.contracts.events import Event, PrototypeRequested
 from arctic.contracts.examples import example_of
@@ -58,6 +58,26 @@ def test_parse_gives_back_the_envelope_attributes_given(event: Event) -> None:
     assert envelope.subject == event.aggregate_id
     assert envelope.source == f"/arctic/{event.service}"
     assert envelope.dataschema == dataschema_uri(event.subject)
+
+
+@pytest.mark.parametrize(
+    "optional",
+    [{}, {"causation_id": "cause-1", "aggregate_version": 3, "actor": "user-7"}],
+    ids=["required only", "every optional attribute"],
+)
+def test_the_headers_built_are_those_of_the_envelope(
+    event: Event, optional: dict[str, str | int]
+) -> None:
+    attributes = {
+        "correlation_id": "corr-1",
+        "event_id": new_event_id(),
+        "time": datetime(2025, 3, 4, 10, 0, tzinfo=timezone(timedelta(hours=2))),
+        "traceparent": TRACEPARENT,
+        **optional,
+    }
+    headers, _ = build_message(event, **attributes)  # type: ignore[arg-type]
+    expected = envelope_for(event, **attributes).headers()  # type: ignore[arg-type]
+    assert list(headers.items()) == list(expected.items())
 
 
 def test_the_aggregate_version_travels_as_an_optional_extension_attribute(event: Event) -> None:

@@ -101,7 +101,31 @@ def source_of(service: str) -> str:
 
 def format_time(value: datetime) -> str:
     """An instant as RFC 3339 in UTC with microseconds, e.g. `2025-03-01T09:30:00.000000Z`."""
-    return value.astimezone(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+    if value.tzinfo is not UTC:
+        value = value.astimezone(UTC)
+    return value.isoformat(timespec="microseconds")[:-6] + "Z"  # without "+00:00"
+
+
+def _check_attributes(
+    correlation_id: str,
+    causation_id: str | None,
+    actor: str | None,
+    time: datetime | None,
+    traceparent: str | None,
+    aggregate_version: int | None,
+) -> None:
+    if not correlation_id:
+        raise ValueError("correlation_id must not be empty")
+    ids = (("correlation_id", correlation_id), ("causation_id", causation_id), ("actor", actor))
+    for name, value in ids:
+        if value is not None and not is_valid_correlation_id(value):
+            raise ValueError(f"{name} must be 1 to 128 visible ASCII characters")
+    if time is not None and time.tzinfo is None:
+        raise ValueError("time must be timezone-aware")
+    if traceparent is not None and not is_valid_traceparent(traceparent):
+        raise ValueError(f"not a W3C traceparent: {traceparent!r}")
+    if aggregate_version is not None and aggregate_version < 1:
+        raise ValueError(f"an aggregate version starts at 1, not {aggregate_version}")
 
 
 def envelope_for(
@@ -121,18 +145,7 @@ def envelope_for(
     causation id or actor that is not 1 to 128 visible ASCII characters
     (`is_valid_correlation_id`), a naive time, a malformed traceparent or an aggregate version
     below 1."""
-    if not correlation_id:
-        raise ValueError("correlation_id must not be empty")
-    ids = (("correlation_id", correlation_id), ("causation_id", causation_id), ("actor", actor))
-    for name, value in ids:
-        if value is not None and not is_valid_correlation_id(value):
-            raise ValueError(f"{name} must be 1 to 128 visible ASCII characters")
-    if time is not None and time.tzinfo is None:
-        raise ValueError("time must be timezone-aware")
-    if traceparent is not None and not is_valid_traceparent(traceparent):
-        raise ValueError(f"not a W3C traceparent: {traceparent!r}")
-    if aggregate_version is not None and aggregate_version < 1:
-        raise ValueError(f"an aggregate version starts at 1, not {aggregate_version}")
+    _check_attributes(correlation_id, causation_id, actor, time, traceparent, aggregate_version)
     return Envelope(
         id=event_id or new_event_id(),
         source=source_of(event.service),
@@ -159,21 +172,35 @@ def build_message(
     aggregate_version: int | None = None,
     actor: str | None = None,
 ) -> tuple[dict[str, str], bytes]:
-    """NATS headers and body publishing `event` on its subject (`event.subject`).
+    """NATS headers and body publishing `event` on its subject (`event.subject`): the
+    headers `envelope_for(...).headers()` gives, built without the envelope (this is on
+    every emit's path).
 
     See `envelope_for` for the defaults and the errors.
     """
-    envelope = envelope_for(
-        event,
-        correlation_id=correlation_id,
-        causation_id=causation_id,
-        traceparent=traceparent,
-        event_id=event_id,
-        time=time,
-        aggregate_version=aggregate_version,
-        actor=actor,
-    )
-    return envelope.headers(), event.model_dump_json().encode()
+    _check_attributes(correlation_id, causation_id, actor, time, traceparent, aggregate_version)
+    id_ = str(event_id or new_event_id())
+    subject = event.subject
+    headers = {
+        "ce-specversion": SPECVERSION,
+        "ce-id": id_,
+        "ce-source": source_of(event.service),
+        "ce-type": subject,
+        "ce-subject": event.aggregate_id,
+        "ce-time": format_time(time or datetime.now(UTC)),
+        "ce-dataschema": dataschema_uri(subject),
+        "ce-correlationid": correlation_id,
+        "content-type": CONTENT_TYPE,
+        MSG_ID_HEADER: id_,
+    }
+    if causation_id is not None:
+        headers["ce-causationid"] = causation_id
+    headers["traceparent"] = traceparent or new_traceparent()
+    if aggregate_version is not None:
+        headers[AGGREGATE_VERSION_HEADER] = str(aggregate_version)
+    if actor is not None:
+        headers["ce-actor"] = actor
+    return headers, event.model_dump_json().encode()
 
 
 def _required(headers: Mapping[str, str], name: str) -> str:
@@ -226,9 +253,10 @@ def parse_headers(headers: Mapping[str, str] | None) -> Envelope:
     correlation id, causation id or actor that is not 1 to 128 visible ASCII characters. An invalid
     `traceparent` is dropped, as W3C Trace Context asks, rather than refused.
     """
-    lowered = {name.lower(): value for name, value in (headers or {}).items()}
-    for name in REQUIRED_HEADERS:
-        _required(lowered, name)
+    lowered = {name.lower(): value for name, value in headers.items()} if headers else {}
+    if not all(map(lowered.get, REQUIRED_HEADERS)):  # the first missing or empty one is named
+        for name in REQUIRED_HEADERS:
+            _required(lowered, name)
     if lowered["ce-specversion"] != SPECVERSION:
         raise InvalidHeader(
             "ce-specversion", f"{_shown(lowered['ce-specversion'])} is not {SPECVERSION}"

@@ -6,6 +6,7 @@ or renaming one is breaking (see `compatibility`).
 
 from __future__ import annotations
 
+import operator
 import re
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -130,7 +131,9 @@ def business_id_check_digit(digits: str) -> int | None:
     Weights 7, 9, 10, 5, 8, 4, 2; remainder of the sum mod 11: 0 gives 0, 1 is never issued,
     any other gives 11 - remainder.
     """
-    remainder = sum(int(d) * w for d, w in zip(digits, _BUSINESS_ID_WEIGHTS, strict=True)) % 11
+    if len(digits) != len(_BUSINESS_ID_WEIGHTS):
+        raise ValueError("a business id's check digit is of seven digits")
+    remainder = sum(map(operator.mul, map(int, digits), _BUSINESS_ID_WEIGHTS)) % 11
     if remainder == 1:
         return None
     return 0 if remainder == 0 else 11 - remainder

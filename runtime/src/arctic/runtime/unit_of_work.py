@@ -19,7 +19,7 @@ import orjson
 
 from arctic.contracts.envelope import Envelope, build_message
 from arctic.contracts.events import Event
-from arctic.contracts.ids import is_valid_correlation_id
+from arctic.contracts.ids import is_valid_correlation_id, new_event_id
 from arctic.runtime.context import child_traceparent, current_actor, current_correlation_id
 from arctic.runtime.logs import get_logger
 
@@ -67,15 +67,16 @@ class Transaction:
         `aggregate_version` is the version of the aggregate the event is about after the
         change it reports (the `ce-aggregateversion` header).
         """
+        event_id = new_event_id()
         headers, body = build_message(
             event,
             correlation_id=self.correlation_id,
             causation_id=self.causation_id,
             traceparent=child_traceparent(self.traceparent),
+            event_id=event_id,
             aggregate_version=aggregate_version,
             actor=self.actor,
         )
-        event_id = UUID(headers["ce-id"])
         await self.conn.execute(
             "INSERT INTO outbox (event_id, subject, headers, payload) VALUES ($1, $2, $3, $4)",
             event_id,
