@@ -15,7 +15,9 @@ cannot be written leaves its message unsettled, to come back. While a batch is i
 messages are kept from redelivery by in-progress acknowledgements every third of `ack_wait`.
 
 A fetched batch is applied in one transaction (one commit per batch while catching up a
-backlog), and the next batch is fetched while this one commits. When a handler fails, the
+backlog), and the next batch is fetched while this one commits. A batch of first deliveries
+of one type handled by an `on_statement` handler is applied by one statement (inbox marks
+and effects together, no BEGIN/COMMIT): one round trip. When a handler fails, the
 transaction is rolled back, the failing message is retried or dead-lettered, and the rest of
 the batch is applied again without it.
 """
