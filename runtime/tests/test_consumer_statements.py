@@ -7,12 +7,21 @@ import uuid
 import asyncpg
 import pytest
 from nats.aio.client import Client as NATS
-from runtime_support import DURABLE, REQUESTED, SETTINGS, effect_counts, prototype_requested, running
+from nats.aio.msg import Msg
+from runtime_support import (
+    DURABLE,
+    REQUESTED,
+    SETTINGS,
+    effect_counts,
+    prototype_requested,
+    running,
+)
 
 from arctic.contracts.envelope import Envelope, build_message
 from arctic.contracts.events import PrototypeRequested
 from arctic.runtime.consumer import Consumer
 from arctic.runtime.deadletters import list_dead_letters
+from arctic.runtime.inbox import first_delivery
 from arctic.runtime.replay import replay_dead_letter
 from arctic.runtime.settings import ServiceSettings
 from arctic.runtime.subscriptions import BoundSubscription, Subscription, on_statement
@@ -83,21 +92,39 @@ async def test_a_failing_statement_is_narrowed_to_the_event_at_fault_and_replaya
 
 
 @pytest.mark.parametrize(
-    ("sql", "columns"),
+    ("sql", "columns", "refusal"),
     [
-        ("WITH x AS (SELECT 1) INSERT INTO effects SELECT * FROM fresh", {"title": "text"}),
-        (RECORD, {"event_id": "uuid"}),
-        (RECORD, {"title; DROP TABLE effects": "text"}),
-        (RECORD, {"title": "text[]"}),
+        (
+            "WITH x AS (SELECT 1) INSERT INTO effects SELECT * FROM fresh",
+            {"title": "text"},
+            "may not begin with WITH",
+        ),
+        (RECORD, {"event_id": "uuid"}, "not a column name"),
+        (RECORD, {"title; DROP TABLE effects": "text"}, "not a column name"),
+        (RECORD, {"title": "text[]"}, "not a scalar PostgreSQL type"),
     ],
 )
 def test_a_statement_the_runtime_cannot_compose_is_refused_when_declared(
-    sql: str, columns: dict[str, str]
+    sql: str, columns: dict[str, str], refusal: str
 ) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=refusal):
         on_statement(PrototypeRequested, sql, columns=columns, values=_title)
 
 
 async def _all_acknowledged(nc: NATS, stream: str) -> bool:
     info = await nc.jetstream().consumer_info(stream, DURABLE)
     return bool(info.num_pending == 0 and info.num_ack_pending == 0 and info.delivered.stream_seq)
+
+
+@pytest.mark.parametrize(
+    ("reply", "first"),
+    [
+        ("$JS.ACK.PROTOTYPING.d.1.5.5.1764620000000000000.0", True),
+        ("$JS.ACK.PROTOTYPING.d.3.5.7.1764620000000000000.0", False),
+        ("$JS.ACK.dom.hash.PROTOTYPING.d.1.5.5.1764620000000000000.0.x", True),
+        ("$JS.ACK.dom.hash.PROTOTYPING.d.2.5.6.1764620000000000000.0.x", False),
+    ],
+    ids=["v1 first", "v1 again", "v2 first", "v2 again"],
+)
+def test_a_first_delivery_is_told_from_the_reply_subject(reply: str, first: bool) -> None:
+    assert first_delivery(Msg(None, subject=REQUESTED, reply=reply)) is first  # type: ignore[arg-type]

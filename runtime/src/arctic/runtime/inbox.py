@@ -17,6 +17,8 @@ from arctic.runtime import metrics
 from arctic.runtime.context import bound
 from arctic.runtime.subscriptions import BoundSubscription, Statement, fresh_relation
 
+_V1_ACK_TOKENS = 9
+
 
 @dataclass(frozen=True)
 class Delivery:
@@ -72,9 +74,18 @@ def foldable(subscription: BoundSubscription[Any], deliveries: Sequence[Delivery
     statement, none delivered before (a redelivery may have failures to forget)."""
     first = deliveries[0].envelope.type
     return subscription.statement(first) is not None and all(
-        d.envelope.type == first and d.msg is not None and d.msg.metadata.num_delivered == 1
-        for d in deliveries
+        d.envelope.type == first and d.msg is not None and first_delivery(d.msg) for d in deliveries
     )
+
+
+def first_delivery(msg: Msg) -> bool:
+    """Whether JetStream delivers `msg` for the first time. Reads the count from the reply
+    subject (`$JS.ACK.<stream>.<consumer>.<delivered>.…`) rather than building the whole
+    `msg.metadata` (with its timestamp) per message; other reply forms go through it."""
+    tokens = (msg.reply or "").split(".")
+    if len(tokens) == _V1_ACK_TOKENS and tokens[:2] == ["$JS", "ACK"]:
+        return tokens[4] == "1"
+    return bool(msg.metadata.num_delivered == 1)
 
 
 async def apply_folded(
