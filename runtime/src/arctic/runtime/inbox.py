@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import time
 from collections import defaultdict
 from collections.abc import Sequence
@@ -11,6 +12,7 @@ from uuid import UUID
 
 import asyncpg
 from nats.aio.msg import Msg
+from prometheus_client import Histogram
 
 from arctic.contracts.envelope import Envelope
 from arctic.runtime import metrics
@@ -177,6 +179,12 @@ def _observe(
     subscription: BoundSubscription[Any], subject: str, started: float, count: int = 1
 ) -> None:
     per_event = (time.perf_counter() - started) / count
-    histogram = metrics.HANDLER_DURATION.labels(subscription.durable, subject)
+    histogram = _handler_duration(subscription.durable, subject)
     for _ in range(count):
         histogram.observe(per_event)
+
+
+@functools.cache
+def _handler_duration(consumer: str, subject: str) -> Histogram:
+    # `labels()` looks the child up under a lock each time; a consumer has few subjects.
+    return metrics.HANDLER_DURATION.labels(consumer, subject)
