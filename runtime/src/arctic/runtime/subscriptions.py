@@ -254,7 +254,7 @@ def fresh_relation(statement: Statement, first: int = 1) -> str:
     """`unnest` of the statement's columns as parameters `$first`..., typed and named."""
     types = ["uuid", *statement.columns.values()]
     arrays = ", ".join(f"${first + i}::{type_}[]" for i, type_ in enumerate(types))
-    return f"unnest({arrays}) AS arrived(event_id, {', '.join(statement.columns)})"
+    return f"unnest({arrays}) AS arrived({', '.join(['event_id', *statement.columns])})"
 
 
 async def run_statement(
