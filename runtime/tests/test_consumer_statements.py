@@ -25,7 +25,7 @@ from arctic.runtime.inbox import first_delivery
 from arctic.runtime.replay import replay_dead_letter
 from arctic.runtime.settings import ServiceSettings
 from arctic.runtime.subscriptions import BoundSubscription, Subscription, on_statement
-from arctic.runtime.testing import wait_until
+from arctic.runtime.testing import Schema, wait_until
 
 RECORD = "INSERT INTO effects (event_id, title) SELECT event_id, title FROM fresh"
 # A NULL title breaks the effects table's NOT NULL: the statement fails for "poison" only.
@@ -72,6 +72,26 @@ async def test_a_backlog_with_copies_is_applied_once_per_event_and_acknowledged(
     assert await effect_counts(pool) == dict.fromkeys(ids, 1)
     inbox = await pool.fetchval("SELECT count(*) FROM inbox WHERE consumer = $1", DURABLE)
     assert inbox == 301
+
+
+async def test_a_batch_of_first_deliveries_costs_one_statement_and_no_begin_or_commit(
+    schema: Schema, nc: NATS, stream: str
+) -> None:
+    pool = await schema.pool(size=1)
+    sent: list[str] = []
+    async with pool.acquire() as conn:  # the pool's one connection: it logs what it sends
+        conn.add_query_logger(lambda record: sent.append(record.query))
+    ids = [await publish(nc, f"t{i}") for i in range(30)]
+    try:
+        async with running(Consumer(pool, nc.jetstream(), statement_subscription())):
+            await wait_until(lambda: _all_acknowledged(nc, stream))
+        assert await effect_counts(pool) == dict.fromkeys(ids, 1)
+    finally:
+        await pool.close()
+    applied = [query for query in sent if "INSERT INTO inbox" in query]
+    assert applied, sent
+    assert all(query.startswith("WITH arrived AS") and RECORD in query for query in applied)
+    assert not [query for query in sent if query.lstrip().upper().startswith(("BEGIN", "COMMIT"))]
 
 
 async def test_a_failing_statement_is_narrowed_to_the_event_at_fault_and_replayable(
