@@ -186,6 +186,21 @@ async def test_an_unknown_request_is_404_problem(prototyping: Prototyping) -> No
     assert response.headers["content-type"] == "application/problem+json"
 
 
+async def test_a_second_request_from_one_inquiry_is_a_documented_409(
+    prototyping: Prototyping,
+) -> None:
+    # Found by fuzzing (tests/http/test_fuzzing.py): the 409 was served but not documented.
+    body = {**valid_request(), "origin_inquiry_id": str(uuid.uuid4())}
+    first = await prototyping.http.post("/prototype-requests", json=body)
+    assert first.status_code == 201
+    second = await prototyping.http.post("/prototype-requests", json=body)
+    assert second.status_code == 409
+    assert second.headers["content-type"] == "application/problem+json"
+    assert body["origin_inquiry_id"] in second.json()["detail"]
+    document = (await prototyping.http.get("/openapi.json")).json()
+    assert "409" in document["paths"]["/prototype-requests"]["post"]["responses"]
+
+
 INVALID = [
     ("company.business_id", "2617416-5", "check digit"),
     ("company.business_id", "26174164", "NNNNNNN-C"),

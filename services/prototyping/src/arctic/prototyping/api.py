@@ -94,11 +94,15 @@ _CHANGE_ANSWERS: dict[int | str, dict[str, Any]] = {
     response_model=PrototypeRequestView,
     dependencies=[Depends(public(rate_limited=True)), Idempotent],
     responses={
+        409: {
+            "description": "A prototype request was opened from `origin_inquiry_id` already",
+            **_PROBLEM,
+        },
         503: {
             "description": "The store of persons' keys cannot be reached: nothing was stored; "
             "try again after `Retry-After` seconds",
             **_PROBLEM,
-        }
+        },
     },
     summary="Submit a company's problem or idea for a prototype",
     description="What the public web form posts.",
