@@ -1,8 +1,8 @@
 """Schemathesis hooks for tests/http/test_fuzzing.py (loaded through SCHEMATHESIS_HOOKS): the
 checks of this project that schemathesis has no built-in for.
 
-`error_is_problem_json`: every error answer (4xx, 5xx) is RFC 9457 problem details – the
-media type application/problem+json and a body naming its status and title – whatever the
+`error_is_problem_json`: every error answer (4xx, 5xx) is RFC 9457 problem details - the
+media type application/problem+json and a body naming its status and title - whatever the
 operation documents, so that a caller can always read why it was refused.
 """
 

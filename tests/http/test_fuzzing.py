@@ -1,7 +1,7 @@
 """Every service's API, fuzzed from its own OpenAPI document (schemathesis), running for real.
 
-Generated requests – the coverage phase's (valid ones, invalid ones, other methods) and about
-`EXAMPLES_PER_SERVICE` more, spread over its operations (ten to a hundred each) – against the
+Generated requests - the coverage phase's (valid ones, invalid ones, other methods) and about
+`EXAMPLES_PER_SERVICE` more, spread over its operations (ten to a hundred each) - against the
 service on real PostgreSQL and NATS: no answer is a server error, every answer is one the
 document describes (status, media type, headers, body schema) and every error answer is
 problem+json (tests/http/fuzz_checks.py).
@@ -53,7 +53,7 @@ HOOKS = Path(__file__).with_name("fuzz_checks.py")
 FULL_RUN = int(os.environ.get("ARCTIC_FUZZ_EXAMPLES", "0"))
 """`make fuzz`: generated requests per service and role (0: the short run of `make test`)."""
 EXAMPLES_PER_SERVICE = FULL_RUN or 500
-EXAMPLES_PER_OPERATION = (10, 100 if not FULL_RUN else FULL_RUN)
+EXAMPLES_PER_OPERATION = (10, FULL_RUN or 100)
 """At least and at most, whatever the number of operations."""
 ANONYMOUS = "anonymous"
 ROLES = [ANONYMOUS, *Role] if FULL_RUN else [Role.admin]

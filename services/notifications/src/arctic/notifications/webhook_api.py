@@ -100,7 +100,7 @@ async def register_webhook(
     try:
         await webhooks.check_destination(body.url, allow_private=settings.webhook_allow_private)
     except webhooks.UnsafeDestination as error:
-        raise InvalidField("body.url", str(error)) from None
+        raise InvalidField("url", str(error)) from None
     async with uow.transaction() as tx:
         webhook = await handlers.register_webhook(
             tx,
