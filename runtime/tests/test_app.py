@@ -79,6 +79,17 @@ async def count_effects(uow: UnitOfWorkDep) -> dict[str, int]:
     return {"effects": int(await uow.pool.fetchval("SELECT count(*) FROM effects"))}
 
 
+@router.get("/effects/titled")
+async def find_effects(uow: UnitOfWorkDep, title: str) -> dict[str, int]:
+    found = await uow.pool.fetchval("SELECT count(*) FROM effects WHERE title = $1", title)
+    return {"effects": int(found)}
+
+
+@router.get("/effects/titled/{title}")
+async def find_effects_by_path(uow: UnitOfWorkDep, title: str) -> dict[str, int]:
+    return await find_effects(uow, title)
+
+
 @router.get("/explode")
 async def explode() -> None:
     raise RuntimeError("a bug")
@@ -406,6 +417,18 @@ async def test_booleans_are_strict(service: ServiceClient) -> None:
         "confirmed"
     ]
     assert (await service.post("/bookings", json={"hours": 2, "confirmed": True})).is_success
+
+
+@pytest.mark.parametrize("path", ["/effects/titled?title=a%00b", "/effects/titled/a%00b"])
+async def test_a_parameter_postgresql_cannot_take_is_refused_naming_it(
+    service: ServiceClient, path: str
+) -> None:
+    # Found by tests/http: PostgreSQL refuses a NUL even to compare it, a search was a 500.
+    response = await service.get(path)
+    assert response.status_code == 422, response.text
+    assert _fields(response) == ["title"]
+    assert "control character" in response.json()["errors"][0]["message"]
+    assert (await service.get("/effects/titled?title=line%0Aend")).json() == {"effects": 0}
 
 
 @pytest.mark.parametrize("text", ["a\x00b", "bell\x07", "\ud800"])

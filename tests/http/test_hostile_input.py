@@ -20,6 +20,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from typing import Any
+from urllib.parse import quote
 
 import asyncpg
 import httpx
@@ -267,16 +268,30 @@ async def running(
         yield Running(name, url, http, admin_dsn, names)
 
 
+def filled(path: str) -> str:
+    """`path` with each of its parameters a new id."""
+    while "{" in path:
+        start, end = path.index("{"), path.index("}")
+        path = path[:start] + str(uuid.uuid4()) + path[end + 1 :]
+    return path
+
+
 def writable_operations(document: dict[str, Any]) -> Iterator[tuple[str, str, bool]]:
     """(method, path with every parameter filled, whether it takes a body) of each write."""
     for path, operations in document["paths"].items():
         for method, operation in operations.items():
             if method in WRITES:
-                filled = path
-                while "{" in filled:
-                    start, end = filled.index("{"), filled.index("}")
-                    filled = filled[:start] + str(uuid.uuid4()) + filled[end + 1 :]
-                yield method, filled, "requestBody" in operation
+                yield method, filled(path), "requestBody" in operation
+
+
+def text_queries(document: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    """(path with every parameter filled, query parameter) of each GET's query parameter
+    that may be text."""
+    for path, operations in document["paths"].items():
+        for parameter in operations.get("get", {}).get("parameters", []):
+            schemas = [parameter.get("schema", {}), *parameter.get("schema", {}).get("anyOf", [])]
+            if parameter["in"] == "query" and any(s.get("type") == "string" for s in schemas):
+                yield filled(path), parameter["name"]
 
 
 def problem(response: httpx.Response, *statuses: int) -> str | None:
@@ -333,6 +348,14 @@ async def test_hostile_bodies_get_a_clear_refusal_on_every_writable_endpoint(
         )
         if (why := problem(chunked, 413)) is not None:
             wrong.append(f"{method.upper()} {path} 5 MB chunked: {why}")
+        # Searches and filters: an answer, or a refusal (never a 500)
+        for path, parameter in text_queries(document):
+            for kind, text in HOSTILE_TEXT.items():
+                # percent-encoded from UTF-8, a lone surrogate as its 3 bytes
+                encoded = quote(text.encode("utf-8", "surrogatepass"), safe="")
+                response = await service.http.get(f"{path}?{parameter}={encoded}")
+                if response.status_code != 200 and problem(response, 400, 401, 403, 404, 422):
+                    wrong.append(f"GET {path}?{parameter}= {kind}: {response.text[:300]}")
         assert not wrong, "\n".join(wrong)
         assert (await service.http.get(service.url.ops + "/healthz")).status_code == 200
         assert await service.tables() == tables

@@ -3,6 +3,7 @@ optional kind, quiet hours that hold optional mail but never mandatory mail, the
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -144,6 +145,30 @@ async def test_a_recipient_chooses_their_language_and_cannot_switch_mandatory_ki
     [mail] = read_mails(service.sink)
     assert mail["Content-Language"] == "sv"
     assert str(mail["Subject"]).startswith("Er prototypbeställning har antagits")
+
+
+async def test_quiet_hours_are_answered_as_documented_and_taken_without_an_offset(
+    run_notifications: ServiceRunner, tokens: Tokens
+) -> None:
+    # Found by `make fuzz`: documented as `format: time` (which has an offset), answered
+    # "21:00:00"; the clocks are Finland's, whose offset changes with summer time.
+    async with run_notifications() as service:
+        path = f"/recipients/{uuid.uuid4()}/preferences"
+        staff = tokens.headers(Role.coordinator)
+        quiet = {"start": "21:00", "end": "07:00:00"}
+        chosen = await service.http.put(path, json={"quiet_hours": quiet}, headers=staff)
+        offset = {"start": "21:00+02:00", "end": "07:00"}
+        refused = await service.http.put(path, json={"quiet_hours": offset}, headers=staff)
+        document = (await service.http.get("/openapi.json")).json()
+    schemas = document["components"]["schemas"]
+    [quiet_hours] = [schemas[name] for name in schemas if name.startswith("QuietHours")]
+    pattern = quiet_hours["properties"]["start"]["pattern"]
+    assert chosen.status_code == 200, chosen.text
+    answered = chosen.json()["quiet_hours"]
+    assert answered == {"start": "21:00:00", "end": "07:00:00"}
+    assert all(re.fullmatch(pattern, value) for value in answered.values())
+    assert refused.status_code == 422
+    assert {e["field"] for e in refused.json()["errors"]} == {"quiet_hours.start"}
 
 
 async def _mails(service: Notifications, count: int) -> bool:

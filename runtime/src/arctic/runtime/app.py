@@ -30,6 +30,7 @@ from arctic.runtime.docs import install_offline_docs
 from arctic.runtime.idempotency import install_idempotency
 from arctic.runtime.logs import configure_logging, get_logger
 from arctic.runtime.openapi import describe_what_is_served
+from arctic.runtime.parameters import check_text_parameters
 from arctic.runtime.problems import (
     Conflict,
     install_problem_handlers,
@@ -80,7 +81,7 @@ def create_app(
         lifespan=lifespan,
         docs_url=None,
         redoc_url=None,
-        dependencies=[Depends(check_json_body)],
+        dependencies=[Depends(check_text_parameters), Depends(check_json_body)],
     )
     install_problem_handlers(app)
     for problem in (*RUNTIME_PROBLEMS, *definition.problems):

@@ -6,6 +6,7 @@ a path is logged, an address is personal data."""
 
 from __future__ import annotations
 
+import re
 from datetime import time
 from typing import Annotated, Any, Self
 from uuid import UUID
@@ -13,7 +14,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import PlainTextResponse
 from fastapi.security import HTTPAuthorizationCredentials
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, model_validator
 
 from arctic.contracts.vocabulary import Channel, Language
 from arctic.notifications import links, rules, store
@@ -55,13 +56,33 @@ class OptOut(BaseModel):
         return self
 
 
+LOCAL_TIME = r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$"
+
+
+def _local_time(value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    if not re.fullmatch(LOCAL_TIME, value):
+        raise ValueError("a time of day in Finland, HH:MM or HH:MM:SS, with no offset")
+    return time.fromisoformat(value)  # a time already: strict validation takes no text
+
+
+LocalTime = Annotated[
+    time,
+    BeforeValidator(_local_time),
+    WithJsonSchema({"type": "string", "pattern": LOCAL_TIME, "examples": ["21:00"]}),
+]
+"""A time of day on Finnish clocks: no offset, which changes with summer time (OpenAPI's
+`format: time` would promise one, and answers `21:00:00` would break that promise)."""
+
+
 class QuietHours(BaseModel):
     """Finnish time; the window may span midnight (21:00-07:00)."""
 
     model_config = ConfigDict(extra="forbid")
 
-    start: time
-    end: time
+    start: LocalTime
+    end: LocalTime
 
 
 class PreferencesView(BaseModel):
