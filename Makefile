@@ -35,7 +35,7 @@ pytest:
 	$(RUN) pytest
 
 # Every service's API fuzzed by schemathesis as each role and anonymously, FUZZ_EXAMPLES generated
-# requests per service and caller besides the coverage phase's (about 30 min on 2 cores); prints
+# requests per service and caller besides the coverage phase's (73 min on a busy 2-core VM); prints
 # the figures per service and caller: cases, answers by status, failures.
 FUZZ_EXAMPLES ?= 1000
 fuzz: bootstrap
