@@ -26,6 +26,7 @@ import asyncpg
 import httpx
 import pytest
 from aiosmtpd.controller import Controller
+from catalogue_support import new_offering
 
 from arctic.runtime.access.roles import Role
 from arctic.runtime.access.testing import Tokens
@@ -128,20 +129,7 @@ CREATIONS: dict[str, list[Creation]] = {
     "catalogue": [
         Creation(
             "/offerings",
-            {
-                "kind": "service",
-                "organisation": "gtk",
-                "title": {"fi": "Akkumineraalien rikastus", "en": "Battery minerals"},
-                "description": {"fi": "Rikastuskokeet.", "en": "Beneficiation tests."},
-                "keywords": ["lithium", "graphite"],
-                "stages": ["concept", "prototype"],
-                "trl_min": 3,
-                "trl_max": 6,
-                "pricing": "commercial",
-                "prices": {"company": "1200.00"},
-                "lead_time_days": 20,
-                "contact_email": "mintec@example.org",
-            },
+            new_offering(),
             "/offerings/{id}",
             then="/offerings/{id}/publish",  # a draft is its organisation's to read
         ),
