@@ -7,7 +7,7 @@ PYTHON ?= python3
 UV := $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
 RUN := $(UV) run --locked
 
-.PHONY: bootstrap up test lint typecheck pytest fuzz schemas asyncapi-html bench clean
+.PHONY: bootstrap up test lint typecheck pytest fuzz schemas asyncapi-html bench chaos clean
 
 # The first run installs for a minute or so and shows its progress; later runs are quiet.
 bootstrap:
@@ -29,7 +29,7 @@ lint:
 	$(RUN) lint-imports
 
 typecheck:
-	$(RUN) mypy contracts/src runtime/src services/*/src
+	$(RUN) mypy contracts/src runtime/src services/*/src chaos
 
 pytest:
 	$(RUN) pytest
@@ -52,6 +52,11 @@ asyncapi-html: bootstrap
 
 bench: bootstrap
 	$(RUN) python -m bench
+
+# The whole system under load while every part fails; figures in docs/reliability.md.
+# Options: make chaos ARGS="--commands 2000 --cluster" (python -m chaos --help).
+chaos: bootstrap
+	$(RUN) python -m chaos $(ARGS)
 
 clean:
 	rm -rf .arctic .pytest_cache .mypy_cache .ruff_cache
