@@ -42,6 +42,7 @@ ORGANISATION_NEED = "Tarvitsemme rikastuskokeita litiummalmille pilot-mittakaava
 BOOKING_SECONDS = 36  # 0.01 h: the shortest period whose hours the catalogue counts
 FLOWS = ("prototype", "inquiry", "booking", "partnership")
 WEIGHTS = (0.30, 0.25, 0.25, 0.20)
+TOKEN_SECONDS = 7 * 24 * 3600.0
 COMMAND_DEADLINE = 900.0  # a command is given up after this long (longer than any outage)
 
 
@@ -115,14 +116,16 @@ class Load:
         self.pause = 0.0  # a soak: each client's pause after a flow
         self.more: Callable[[], bool] = lambda: False  # go on past `commands` while true
         tokens = stack.tokens
-        self.coordinator = tokens.headers(Role.coordinator)
-        self.user_staff = tokens.headers(Role.staff, org="lapland-uas")
-        self.owner_staff = tokens.headers(Role.staff, org="gtk")
+        # Tokens for the whole run (a run or a soak outlasts the tests' ten minutes).
+        self.coordinator = tokens.headers(Role.coordinator, ttl=TOKEN_SECONDS)
+        self.user_staff = tokens.headers(Role.staff, org="lapland-uas", ttl=TOKEN_SECONDS)
+        self.owner_staff = tokens.headers(Role.staff, org="gtk", ttl=TOKEN_SECONDS)
 
     async def run(self) -> None:
         """Prepare, then drive flows until `commands` are planned and all are answered."""
         async with httpx.AsyncClient(timeout=30) as http:
-            self.setup = await prepare(self.stack, http)
+            # Enough environments that bookings rarely wait for a free period (each 36 s).
+            self.setup = await prepare(self.stack, http, min(40, max(20, self.target // 100)))
             completer = asyncio.create_task(self._complete_bookings(http))
             await asyncio.gather(*(self._client(http) for _ in range(self.clients)))
             await self.completions.put(None)
@@ -350,7 +353,7 @@ class Load:
         self.ledger.due_keys += [f"evaluation-{when}:{first['id']}" for when in ("due", "overdue")]
 
 
-async def prepare(stack: Stack, http: httpx.AsyncClient) -> Setup:
+async def prepare(stack: Stack, http: httpx.AsyncClient, environments: int) -> Setup:
     """Environments to book (GTK's, published), competence groups, the webhook; once the
     catalogue's network is loaded."""
     catalogue, tokens = stack.url("catalogue"), stack.tokens
@@ -366,7 +369,7 @@ async def prepare(stack: Stack, http: httpx.AsyncClient) -> Setup:
         await asyncio.sleep(0.5)
     gtk = tokens.headers(Role.staff, org="gtk")
     environments = []
-    for number in range(40):
+    for number in range(environments):
         offering = await _post(http, f"{catalogue}/offerings", _environment(number), gtk)
         await _post(http, f"{catalogue}/offerings/{offering['id']}/publish", {}, gtk)
         environments.append(str(offering["id"]))
