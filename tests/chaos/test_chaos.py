@@ -1,11 +1,11 @@
 """A short chaos run (`chaos.engine`, the engine of `make chaos`): a few hundred commands
 through every cross-service flow while each service is killed once with SIGKILL and started
-again and PostgreSQL and NATS are restarted (the load goes on until the last fault is
-healed, so that each happens under load). Afterwards, counted from the databases, the streams, the mails and the
-webhook calls: every accepted command had exactly one effect everywhere it reaches, no event
-was lost or applied twice, none came out of order per aggregate, every scheduled reminder
-made due fired once, and no send was repeated beyond the documented bound (the sends
-notifications had in flight when it was killed, docs/notifications.md).
+again and PostgreSQL and NATS are restarted (the load goes on until the last fault is healed,
+so that each happens under load). Afterwards, counted from the databases, the streams, the
+mails and the webhook calls: every accepted command had exactly one effect everywhere it
+reaches, no event was lost or applied twice, none came out of order per aggregate, every
+scheduled reminder made due fired once, and no send was repeated beyond the documented bound
+(the sends notifications had in flight when it was killed, docs/notifications.md).
 
 The full run (`make chaos`: 10,000 commands, several kills of each service, an outage longer
 than the consumers' retry budget, the SMTP sink and a webhook receiver refusing, the NATS
