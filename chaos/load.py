@@ -353,8 +353,8 @@ class Load:
         self.ledger.due_keys += [f"evaluation-{when}:{first['id']}" for when in ("due", "overdue")]
 
 
-async def prepare(stack: Stack, http: httpx.AsyncClient, environments: int) -> Setup:
-    """Environments to book (GTK's, published), competence groups, the webhook; once the
+async def prepare(stack: Stack, http: httpx.AsyncClient, labs: int) -> Setup:
+    """`labs` environments to book (GTK's, published), competence groups, the webhook; once the
     catalogue's network is loaded."""
     catalogue, tokens = stack.url("catalogue"), stack.tokens
 
@@ -369,7 +369,7 @@ async def prepare(stack: Stack, http: httpx.AsyncClient, environments: int) -> S
         await asyncio.sleep(0.5)
     gtk = tokens.headers(Role.staff, org="gtk")
     environments = []
-    for number in range(environments):
+    for number in range(labs):
         offering = await _post(http, f"{catalogue}/offerings", _environment(number), gtk)
         await _post(http, f"{catalogue}/offerings/{offering['id']}/publish", {}, gtk)
         environments.append(str(offering["id"]))
