@@ -71,27 +71,59 @@ class Envelope:
 
     def headers(self) -> dict[str, str]:
         """The NATS headers carrying these attributes, `Nats-Msg-Id` included."""
-        headers = {
-            "ce-specversion": self.specversion,
-            "ce-id": str(self.id),
-            "ce-source": self.source,
-            "ce-type": self.type,
-            "ce-subject": self.subject,
-            "ce-time": format_time(self.time),
-            "ce-dataschema": self.dataschema,
-            "ce-correlationid": self.correlation_id,
-            "content-type": self.datacontenttype,
-            MSG_ID_HEADER: str(self.id),
-        }
-        if self.causation_id is not None:
-            headers["ce-causationid"] = self.causation_id
-        if self.traceparent is not None:
-            headers["traceparent"] = self.traceparent
-        if self.aggregate_version is not None:
-            headers[AGGREGATE_VERSION_HEADER] = str(self.aggregate_version)
-        if self.actor is not None:
-            headers["ce-actor"] = self.actor
-        return headers
+        return _headers(
+            str(self.id),
+            self.source,
+            self.type,
+            self.subject,
+            format_time(self.time),
+            self.dataschema,
+            self.correlation_id,
+            self.causation_id,
+            self.traceparent,
+            self.aggregate_version,
+            self.actor,
+            self.specversion,
+            self.datacontenttype,
+        )
+
+
+def _headers(
+    id_: str,
+    source: str,
+    type_: str,
+    subject: str,
+    time: str,
+    dataschema: str,
+    correlation_id: str,
+    causation_id: str | None,
+    traceparent: str | None,
+    aggregate_version: int | None,
+    actor: str | None,
+    specversion: str = SPECVERSION,
+    datacontenttype: str = CONTENT_TYPE,
+) -> dict[str, str]:
+    headers = {
+        "ce-specversion": specversion,
+        "ce-id": id_,
+        "ce-source": source,
+        "ce-type": type_,
+        "ce-subject": subject,
+        "ce-time": time,
+        "ce-dataschema": dataschema,
+        "ce-correlationid": correlation_id,
+        "content-type": datacontenttype,
+        MSG_ID_HEADER: id_,
+    }
+    if causation_id is not None:
+        headers["ce-causationid"] = causation_id
+    if traceparent is not None:
+        headers["traceparent"] = traceparent
+    if aggregate_version is not None:
+        headers[AGGREGATE_VERSION_HEADER] = str(aggregate_version)
+    if actor is not None:
+        headers["ce-actor"] = actor
+    return headers
 
 
 def source_of(service: str) -> str:
@@ -179,27 +211,20 @@ def build_message(
     See `envelope_for` for the defaults and the errors.
     """
     _check_attributes(correlation_id, causation_id, actor, time, traceparent, aggregate_version)
-    id_ = str(event_id or new_event_id())
     subject = event.subject
-    headers = {
-        "ce-specversion": SPECVERSION,
-        "ce-id": id_,
-        "ce-source": source_of(event.service),
-        "ce-type": subject,
-        "ce-subject": event.aggregate_id,
-        "ce-time": format_time(time or datetime.now(UTC)),
-        "ce-dataschema": dataschema_uri(subject),
-        "ce-correlationid": correlation_id,
-        "content-type": CONTENT_TYPE,
-        MSG_ID_HEADER: id_,
-    }
-    if causation_id is not None:
-        headers["ce-causationid"] = causation_id
-    headers["traceparent"] = traceparent or new_traceparent()
-    if aggregate_version is not None:
-        headers[AGGREGATE_VERSION_HEADER] = str(aggregate_version)
-    if actor is not None:
-        headers["ce-actor"] = actor
+    headers = _headers(
+        str(event_id or new_event_id()),
+        source_of(event.service),
+        subject,
+        event.aggregate_id,
+        format_time(time or datetime.now(UTC)),
+        dataschema_uri(subject),
+        correlation_id,
+        causation_id,
+        traceparent or new_traceparent(),
+        aggregate_version,
+        actor,
+    )
     return headers, event.model_dump_json().encode()
 
 
