@@ -44,7 +44,14 @@ from arctic.runtime.deadletters import (
     record_dead_letter,
 )
 from arctic.runtime.faults import connection_lost, is_database_fault, is_infrastructure_fault
-from arctic.runtime.inbox import Delivery, HandlerFailed, apply_folded, apply_once, foldable
+from arctic.runtime.inbox import (
+    Delivery,
+    HandlerFailed,
+    apply_folded,
+    apply_once,
+    first_delivery,
+    foldable,
+)
 from arctic.runtime.logs import get_logger
 from arctic.runtime.subscriptions import BoundSubscription
 
@@ -240,7 +247,7 @@ class Consumer:
 
     async def _forget_failures(self, conn: asyncpg.Connection, deliveries: list[Delivery]) -> None:
         # Only a redelivered message can have failed before: the first delivery costs nothing.
-        again = [d.event_id for d in deliveries if _msg(d).metadata.num_delivered > 1]
+        again = [d.event_id for d in deliveries if not first_delivery(_msg(d))]
         if again:
             await forget_handler_failures(conn, self.name, again)
 
