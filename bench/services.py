@@ -32,7 +32,7 @@ import nats
 from arctic.contracts.envelope import build_message
 from arctic.contracts.events import PersonalDataErasureRequested
 from arctic.runtime.erasure import erasure_durable
-from arctic.runtime.servers import free_port
+from arctic.runtime.servers import free_port, resident_kib
 from arctic.runtime.service import installed_services
 from bench.cpu import Disturbance, descendants
 from bench.document import Run, Section
@@ -148,10 +148,8 @@ def new_home() -> Path:
 
 def rss_mb(pid: int) -> float:
     """Resident memory of a process, MB (VmRSS)."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
+    kib = resident_kib(pid)
+    return float("nan") if kib is None else kib / 1024
 
 
 async def erasure_requests(stack: Stack, events: int) -> None:

@@ -34,7 +34,13 @@ from arctic.runtime.access.testing import Tokens, write_public_key
 from arctic.runtime.mailsink import MailSink
 from arctic.runtime.nats_accounts import OPERATOR_USER, NatsAccounts
 from arctic.runtime.provisioning import ensure_consumer, ensure_personal_keys, ensure_stream
-from arctic.runtime.servers import LocalNats, LocalNatsCluster, LocalPostgres, free_port
+from arctic.runtime.servers import (
+    LocalNats,
+    LocalNatsCluster,
+    LocalPostgres,
+    free_port,
+    resident_kib,
+)
 from arctic.runtime.service import ServiceDefinition, installed_services
 from arctic.runtime.testing import TEST_PEPPER, create_database, prepare_service_database
 from chaos.receiver import WebhookReceiver
@@ -45,17 +51,6 @@ ROLE_ADDRESSES = {
     "ARCTIC_PROTOTYPING_COORDINATORS_EMAIL": "prototyping@chaos.example",
     "ARCTIC_PARTNERSHIPS_EMAIL": "partnerships@chaos.example",
 }
-
-
-def rss_kib(pid: int) -> int | None:
-    """The resident memory of a process (VmRSS in /proc), or None when it is gone."""
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    except OSError:
-        return None
-    return None
 
 
 class ServiceProcess:
@@ -193,7 +188,7 @@ class Stack:
 
     def rss(self) -> dict[str, int | None]:
         """The resident memory (KiB) of each service's current process."""
-        return {name: rss_kib(s.pid) if s.pid else None for name, s in self.services.items()}
+        return {name: resident_kib(s.pid) if s.pid else None for name, s in self.services.items()}
 
     def stop(self) -> None:
         """Services first, then the sink, the receiver and the servers."""

@@ -49,6 +49,18 @@ PICKED_PORTS = range(20000, 32768)
 macOS and Windows 49152-65535)."""
 
 
+def resident_kib(pid: int) -> int | None:
+    """The resident memory of a process in KiB (VmRSS in /proc), or None when it is gone
+    (the chaos run and the bench report the services' memory with it)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        return None
+    return None
+
+
 def free_port(host: str = "127.0.0.1") -> int:
     """A port that is free now, for a server a test or the chaos run is about to start.
 
