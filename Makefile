@@ -10,13 +10,16 @@ RUN := $(UV) run --locked
 .PHONY: bootstrap up test lint typecheck pytest fuzz schemas asyncapi-html bench chaos clean
 
 # The first run installs for a minute or so and shows its progress; later runs are quiet.
+# It compiles the installed packages to bytecode as well: without that, a Python that may not
+# write .pyc files (PYTHONDONTWRITEBYTECODE, a read-only install) compiles every module of
+# FastAPI, pydantic and the rest again in each process it starts – `make up` starts five.
 bootstrap:
 	@$(UV) --version >/dev/null 2>&1 || { echo "make: installing uv (the Python package manager)"; \
 		$(PYTHON) -m pip install --quiet uv \
 		|| $(PYTHON) -m pip install --quiet --user --break-system-packages uv; }
 	@if [ -d .venv ]; then $(UV) sync --locked --all-packages --quiet; else \
 		echo "make: first run: installing the workspace, NATS and PostgreSQL into .venv"; \
-		$(UV) sync --locked --all-packages; fi
+		$(UV) sync --locked --all-packages --compile-bytecode; fi
 
 up: bootstrap
 	@$(RUN) arctic up
