@@ -12,14 +12,8 @@ notifications consumes in turn. The disturbance check covers the start and the l
 from __future__ import annotations
 
 import asyncio
-import os
-import re
 import shutil
-import signal
-import subprocess
-import sys
 import tempfile
-import threading
 import time
 import uuid
 from dataclasses import dataclass
@@ -34,6 +28,7 @@ from arctic.contracts.events import PersonalDataErasureRequested
 from arctic.runtime.erasure import erasure_durable
 from arctic.runtime.servers import free_port, resident_kib
 from arctic.runtime.service import installed_services
+from arctic.runtime.stackprocess import LocalStackProcess
 from bench.cpu import Disturbance, descendants
 from bench.document import Run, Section
 from bench.model import Options
@@ -67,47 +62,15 @@ class ServicesRun:
         return max(self.other_start, self.other_load)
 
 
-class Stack:
-    """`arctic up` in a subprocess with its own folder and ports, its output collected."""
+class Stack(LocalStackProcess):
+    """`arctic up` with its own folder and free ports, for the services it runs."""
 
     def __init__(self, home: Path, names: list[str]) -> None:
-        self.home, self.names = home, names
-        self.ports = {name: free_port() for name in ("nats", "postgres", "smtp")}
+        ports = {name: free_port() for name in ("nats", "postgres", "smtp")}
         for name in names:
-            self.ports[name], self.ports[f"{name}_ops"] = free_port(), free_port()
-        env = dict(os.environ, ARCTIC_LOCAL_HOME=str(home))
-        env.update({f"ARCTIC_LOCAL_{key.upper()}_PORT": str(p) for key, p in self.ports.items()})
-        self.lines: list[str] = []
-        self.times: list[float] = []
-        """When each line came (`time.monotonic()`)."""
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "arctic.runtime", "up"],
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        threading.Thread(target=self._collect, daemon=True).start()
-
-    def _collect(self) -> None:
-        assert self.process.stdout is not None
-        for line in self.process.stdout:
-            self.times.append(time.monotonic())
-            self.lines.append(line.rstrip("\n"))
-
-    def when(self, text: str) -> float:
-        """When the first line containing `text` came."""
-        return next(t for t, line in zip(self.times, self.lines, strict=False) if text in line)
-
-    def wait_for(self, pattern: str, within: float) -> None:
-        """Until a line of output matches `pattern`."""
-        deadline = time.monotonic() + within
-        found = re.compile(pattern)
-        while not any(found.search(line) for line in self.lines):
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                tail = "\n".join(self.lines[-20:])
-                raise RuntimeError(f"arctic up: no {pattern!r} within {within:.0f} s:\n{tail}")
-            time.sleep(0.02)
+            ports[name], ports[f"{name}_ops"] = free_port(), free_port()
+        super().__init__(home, ports)
+        self.names = names
 
     def service_pids(self) -> dict[str, int]:
         """Each service's own process (`arctic serve NAME`, under its lifeline wrapper)."""
@@ -121,16 +84,6 @@ class Stack:
             if "serve" in words and "arctic.runtime.lifeline" not in words:
                 found[words[words.index("serve") + 1]] = pid
         return found
-
-    def stop(self) -> None:
-        """SIGINT, as Ctrl-C; then wait for everything to stop."""
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGINT)
-            try:
-                self.process.wait(60)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
 
 
 def local_password(user: str) -> str:
@@ -201,7 +154,7 @@ async def once(options: Options) -> ServicesRun:
     started = time.monotonic()
     stack = Stack(home, names)
     try:
-        await asyncio.to_thread(stack.wait_for, r"all \d+ services ready", 120)
+        await asyncio.to_thread(stack.wait_for, "services ready in", 120)
         ready = time.monotonic() - started
         migrated = stack.when("schemas migrated") - started
         other_start = check.stop()

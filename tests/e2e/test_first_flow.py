@@ -37,6 +37,7 @@ from arctic.contracts.vocabulary import Person
 from arctic.runtime.personal_data import PersonalData
 from arctic.runtime.personal_keys import PersonalKeys
 from arctic.runtime.servers import free_port, port_is_free
+from arctic.runtime.stackprocess import LocalStackProcess
 from arctic.runtime.testing import (
     assert_no_personal_data,
     personal_data_in,
@@ -67,35 +68,8 @@ SUBMITTED = ["Aino Testaaja", "aino@example.com", "+358 40 765 4321"]
 """Every name, e-mail address and phone number the tests submit: never in a log line."""
 
 
-class Stack:
-    """`arctic up` in a subprocess, its output collected line by line."""
-
-    def __init__(self, home: Path, ports: dict[str, int], **settings: str) -> None:
-        self.home, self.ports = home, ports
-        self.lines: list[str] = []
-        env = dict(os.environ, ARCTIC_LOCAL_HOME=str(home), **settings)
-        env.update({f"ARCTIC_LOCAL_{name.upper()}_PORT": str(p) for name, p in ports.items()})
-        self.env = env
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "arctic.runtime", "up"],
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        threading.Thread(target=self._collect, daemon=True).start()
-
-    def _collect(self) -> None:
-        assert self.process.stdout is not None
-        for line in self.process.stdout:
-            self.lines.append(line.rstrip("\n"))
-
-    def wait_for(self, text: str, within: float = 60) -> None:
-        deadline = time.monotonic() + within
-        while not any(text in line for line in self.lines):
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError(f"no {text!r} in output:\n" + "\n".join(self.lines[-40:]))
-            time.sleep(0.05)
+class Stack(LocalStackProcess):
+    """`arctic up` in a subprocess, and what a test asks of it."""
 
     def url(self, service: str) -> str:
         return f"http://127.0.0.1:{self.ports[service]}"
@@ -146,12 +120,6 @@ class Stack:
                 if record.get("service") == service:
                     found.append(record)
         return found
-
-    def stop(self, sig: signal.Signals = signal.SIGINT) -> tuple[int, float]:
-        started = time.monotonic()
-        self.process.send_signal(sig)
-        code = self.process.wait(30)
-        return code, time.monotonic() - started
 
 
 def stack_ports() -> dict[str, int]:
