@@ -12,7 +12,7 @@ from runtime_support import prototype_requested, running
 from arctic.contracts.envelope import parse_message
 from arctic.contracts.events import PrototypeRequested
 from arctic.runtime.clock import SettableClock
-from arctic.runtime.housekeeping import RUNTIME_PRUNES, Housekeeping, Prune
+from arctic.runtime.housekeeping import RUNTIME_PRUNES, Housekeeping, Prune, pause_after
 from arctic.runtime.relay import Relay
 from arctic.runtime.settings import ServiceSettings
 from arctic.runtime.testing import Schema, stream_messages, wait_until
@@ -163,3 +163,11 @@ async def _published(pool: asyncpg.Pool, count: int) -> bool:
     return bool(
         await pool.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NOT NULL") >= count
     )
+
+
+def test_the_pause_after_a_full_batch_is_a_multiple_of_its_time_and_never_below_the_minimum() -> (
+    None
+):
+    assert pause_after(0.1, 0.05, 4) == 0.4  # a busy database: pruning yields more
+    assert pause_after(0.002, 0.05, 4) == 0.05  # a quiet one: the minimum pause
+    assert pause_after(0.1, 0.05, 0) == 0.05  # ratio 0: the fixed pause alone

@@ -3,7 +3,10 @@
 Each `Prune` is one DELETE of at most `$1` rows older than the cut-off `$2` (the clock's
 time minus the retention). A statement is its own short transaction, and a pause follows
 each full batch, so pruning never holds locks or I/O long enough to slow the relay or the
-consumers; a round repeats a statement until it removes less than a batch. The runtime's own
+consumers; a round repeats a statement until it removes less than a batch. The pause is at
+least `housekeeping_pause_ratio` times as long as the batch took (`pause_after`): on a busy
+database a batch takes longer and pruning yields more, so a backlog of expired rows is
+worked off without taking the load's share of the database. The runtime's own
 tables are pruned by `RUNTIME_PRUNES`; a service adds its own (`ServiceDefinition.prunes`).
 """
 
@@ -11,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -85,6 +89,12 @@ RUNTIME_PRUNES: tuple[Prune[ServiceSettings], ...] = (
 forgotten handler failure counts and idempotency keys past their window."""
 
 
+def pause_after(took: float, minimum: float, ratio: float) -> float:
+    """The pause after a full batch that took `took` seconds: `ratio` times as long, and at
+    least `minimum`; pruning then takes at most 1/(1 + ratio) of its connection's time."""
+    return max(minimum, ratio * took)
+
+
 class Housekeeping(Generic[S]):
     """Runs the prunes of one schema every `housekeeping_interval_seconds`."""
 
@@ -99,6 +109,7 @@ class Housekeeping(Generic[S]):
         self.pool, self.settings, self.prunes, self.clock = pool, settings, prunes, clock
         self.batch_size = settings.housekeeping_batch_size
         self.pause = settings.housekeeping_pause_seconds
+        self.pause_ratio = settings.housekeeping_pause_ratio
         self.interval = settings.housekeeping_interval_seconds
         self._stopping = asyncio.Event()
 
@@ -115,13 +126,15 @@ class Housekeeping(Generic[S]):
     async def _prune(self, prune: Prune[S], cutoff: datetime) -> int:
         total = 0
         while not self._stopping.is_set():
+            started = time.monotonic()
             status = await self.pool.execute(prune.sql, self.batch_size, cutoff)
+            took = time.monotonic() - started
             count = int(status.rsplit(" ", 1)[1])
             total += count
             metrics.PRUNED.labels(prune.name).inc(count)
             if count < self.batch_size:
                 break
-            await self._sleep(self.pause)
+            await self._sleep(pause_after(took, self.pause, self.pause_ratio))
         if total:
             log.info("pruned", what=prune.name, rows=total)
         return total

@@ -53,6 +53,9 @@ class ServiceSettings(AccessSettings):
     housekeeping_interval_seconds: float = Field(default=300.0, gt=0)
     housekeeping_batch_size: int = Field(default=1000, ge=1)
     housekeeping_pause_seconds: float = Field(default=0.05, ge=0)
+    # ... and at least this many times as long as the batch took: pruning yields more the
+    # busier the database is, and takes at most 1/(1 + ratio) of one connection's time.
+    housekeeping_pause_ratio: float = Field(default=4.0, ge=0)
     outbox_retention_days: int = Field(default=7, ge=1)
     # An inbox id must outlive every copy of its event that the stream could still deliver
     # (a redelivery, or a durable replaying the whole stream): the stream keeps 400 days.
