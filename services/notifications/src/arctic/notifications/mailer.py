@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import binascii
 import email.policy
+import functools
 import re
 import unicodedata
-from email.message import EmailMessage
+from email.headerregistry import BaseHeader, HeaderRegistry
+from email.message import EmailMessage, MIMEPart
 from email.utils import formatdate
 
 import aiosmtplib
@@ -58,6 +61,36 @@ def withheld(text: str) -> str:
     return _ADDRESS.sub(WITHHELD, text)
 
 
+class _HeaderClasses(HeaderRegistry):
+    """The email package's header registry, making each header name's class once: the
+    standard one makes a new class for every header of every mail, which was a fifth of the
+    time it took to compose one."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._made: dict[str, type[BaseHeader]] = {}
+
+    def __getitem__(self, name: str) -> type[BaseHeader]:
+        key = name.lower()
+        made = self._made.get(key)
+        if made is None:
+            made = self._made[key] = super().__getitem__(name)
+        return made
+
+
+POLICY = email.policy.SMTP.clone(header_factory=_HeaderClasses())
+"""The SMTP policy (CRLF line ends; non-ASCII and long values encoded and folded)."""
+
+
+@functools.lru_cache(maxsize=16)
+def _parsed_once(name: str, value: str) -> BaseHeader:
+    """A header whose value is the same in every mail (the sender from the settings, the
+    content's type), parsed once: header objects are immutable, and a mail takes one as it
+    is."""
+    header: BaseHeader = POLICY.header_factory(name, value)
+    return header
+
+
 class MailNotComposable(ValueError):
     """The delivery's data cannot make a mail (e.g. a recipient that is no mail address)."""
 
@@ -73,8 +106,8 @@ def compose(delivery: Delivery, settings: NotificationsSettings) -> EmailMessage
     recipient, subject, body = delivery.recipient, delivery.subject, delivery.body
     if recipient is None or subject is None or body is None:
         raise MailNotComposable("the delivery's personal data was erased")
-    mail = EmailMessage(policy=email.policy.SMTP)
-    mail["From"] = header_text(settings.mail_from)
+    mail = EmailMessage(policy=POLICY)
+    mail["From"] = _parsed_once("From", header_text(settings.mail_from))
     mail["To"] = header_text(recipient)
     defects = getattr(mail["To"], "defects", ())
     if defects:  # the policy would send the mail on with a garbled address; say so instead
@@ -87,12 +120,33 @@ def compose(delivery: Delivery, settings: NotificationsSettings) -> EmailMessage
     mail["X-Correlation-ID"] = header_text(delivery.correlation_id)
     if delivery.unsubscribe_url is not None:  # RFC 8058: one POST switches the kind off
         mail["List-Unsubscribe"] = f"<{delivery.unsubscribe_url}>"
-        mail["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    mail.set_content(body)
-    if delivery.html is not None:  # multipart/alternative: the plain text first, as RFC 2046 asks
-        mail.add_alternative(delivery.html, subtype="html")
-    mail["Content-Language"] = delivery.language.value  # after set_content, which resets Content-*
+        mail["List-Unsubscribe-Post"] = _parsed_once("List-Unsubscribe-Post", ONE_CLICK)
+    mail["Content-Language"] = delivery.language.value
+    mail["MIME-Version"] = _parsed_once("MIME-Version", "1.0")
+    if delivery.html is None:
+        _set_text(mail, body, "plain")
+    else:  # multipart/alternative: the plain text first, as RFC 2046 asks
+        mail["Content-Type"] = _parsed_once("Content-Type", "multipart/alternative")
+        for text, subtype in ((body, "plain"), (delivery.html, "html")):
+            part = EmailMessage(policy=POLICY)
+            _set_text(part, text, subtype)
+            mail.attach(part)
     return mail
+
+
+ONE_CLICK = "List-Unsubscribe=One-Click"
+
+
+def _set_text(part: MIMEPart, text: str, subtype: str) -> None:
+    """`text` as the UTF-8, quoted-printable content of `part`: what `set_content` chooses for
+    our languages' text, without parsing the same content headers again for every mail."""
+    part["Content-Type"] = _parsed_once("Content-Type", f'text/{subtype}; charset="utf-8"')
+    part["Content-Transfer-Encoding"] = _parsed_once("Content-Transfer-Encoding", QP)
+    lines = b"\n".join(text.encode().splitlines()) + b"\n"  # line ends as set_content has them
+    part.set_payload(binascii.b2a_qp(lines, istext=True).decode("ascii"))
+
+
+QP = "quoted-printable"
 
 
 _SPACES = re.compile(r"\s+")
