@@ -1,11 +1,13 @@
 """The delivery loop: takes due deliveries, sends each, records the outcome and its event.
 
-A round claims at most `ARCTIC_DELIVERY_CONCURRENCY` deliveries and sends them at once; the
-next round starts when every outcome of this one is recorded. Once the SMTP server has
-accepted a mail, the process keeps trying to record that for as long as the database is
-away, and claims nothing new meanwhile: a database outage sends no mail twice. Only a
-process killed between the server's acceptance and the record sends it again, once its
-claim has gone stale; so a kill repeats at most the sends in flight, `delivery_concurrency`.
+`ARCTIC_DELIVERY_CONCURRENCY` lanes each hold one claimed delivery at a time: a lane sends
+it, then records its outcome and claims its next delivery in one transaction (one commit per
+delivery), and never waits for another lane's send. Once the SMTP server has accepted a mail,
+its lane keeps trying to record that for as long as the database is away, and claims
+nothing new meanwhile: a database outage sends no mail twice. Only a process killed between
+the server's acceptance and the record sends it again, once its claim has gone stale; so a
+kill repeats at most the sends in flight, `delivery_concurrency`. A lane that is told to stop
+finishes and records its send in flight and gives back a delivery it claimed but did not send.
 
 Every attempt ends in a recorded outcome: delivered (NotificationDelivered), or a failure
 with its error and either a retry at a later time or, when no attempt is left or the mail
@@ -67,28 +69,77 @@ def retry_policy(settings: NotificationsSettings) -> RetryPolicy:
     )
 
 
-async def deliver_due(resources: Resources, settings: NotificationsSettings) -> int:
-    """One round: attempt up to `delivery_concurrency` due deliveries at once, each once, and
-    record every outcome; return how many were attempted."""
+async def deliver_due(
+    resources: Resources,
+    settings: NotificationsSettings,
+    stopping: asyncio.Event | None = None,
+) -> int:
+    """Attempt the due deliveries, each once, in `delivery_concurrency` lanes, until none is
+    due or `stopping` is set (the sends in flight are then finished and recorded); return how
+    many were attempted. A lane that fails (the database away when it claims) ends; its error
+    is raised once every other lane has recorded its send in flight, so that no round starts
+    beside a lane still recording."""
+    lanes = (_lane(resources, settings, stopping) for _ in range(settings.delivery_concurrency))
+    ended = await asyncio.gather(*lanes, return_exceptions=True)
+    for lane in ended:
+        if isinstance(lane, BaseException):
+            raise lane
+    return sum(lane for lane in ended if isinstance(lane, int))
+
+
+async def _lane(
+    resources: Resources, settings: NotificationsSettings, stopping: asyncio.Event | None
+) -> int:
+    """One delivery in flight at a time: send it; record it and claim the next together."""
+
+    def going_on() -> bool:
+        return stopping is None or not stopping.is_set()
+
+    attempted = 0
+    delivery = await _claim(resources, settings) if going_on() else None
+    while delivery is not None:
+        if not going_on():  # claimed together with the last record, just before the stop
+            await _give_back(resources, delivery)
+            break
+        delivery = await attempt(resources, settings, delivery, claim_next=going_on())
+        attempted += 1
+    return attempted
+
+
+async def _claim(resources: Resources, settings: NotificationsSettings) -> Delivery | None:
     async with resources.pool.acquire() as conn, conn.transaction():
-        due = await store.claim_due(
-            conn, settings.delivery_concurrency, settings.delivery_stale_sending_seconds
-        )
-    await asyncio.gather(*(attempt(resources, settings, delivery) for delivery in due))
-    return len(due)
+        due = await store.claim_due(conn, 1, settings.delivery_stale_sending_seconds)
+    return due[0] if due else None
+
+
+async def _give_back(resources: Resources, delivery: Delivery) -> None:
+    """Release a claim that was not sent; should the database be away, the claim goes stale
+    and the delivery is sent later, once, all the same."""
+    try:
+        async with resources.pool.acquire() as conn:
+            await store.release_claim(conn, delivery.id)
+    except Exception as error:
+        if not is_infrastructure_fault(error):
+            raise
+        log.warning("claim not given back; it is taken again once stale", error=repr(error))
 
 
 async def attempt(
-    resources: Resources, settings: NotificationsSettings, delivery: Delivery
-) -> None:
-    """Send one delivery and record the outcome with its event, in one transaction."""
+    resources: Resources,
+    settings: NotificationsSettings,
+    delivery: Delivery,
+    *,
+    claim_next: bool = False,
+) -> Delivery | None:
+    """Send one delivery and record the outcome with its event, in one transaction; with
+    `claim_next`, that transaction also claims the next due delivery, returned."""
     with bound(
         correlation_id=delivery.correlation_id,
         event_id=str(delivery.source_event_id),
         delivery_id=str(delivery.id),
     ):
         outcome = await send_one(resources, delivery, settings)
-        await record(resources, settings, delivery, outcome)
+        return await record(resources, settings, delivery, outcome, claim_next=claim_next)
 
 
 async def send_one(
@@ -148,17 +199,18 @@ async def record(
     settings: NotificationsSettings,
     delivery: Delivery,
     outcome: Sent | NotSent,
-) -> None:
+    *,
+    claim_next: bool = False,
+) -> Delivery | None:
     """Record the outcome, waiting out a database outage: above all a mail the server has
-    accepted must be marked delivered, or it would be sent again."""
+    accepted must be marked delivered, or it would be sent again. With `claim_next`, the
+    same transaction claims the next due delivery, which is returned."""
     pause = 0.2
     while True:
         try:
             if isinstance(outcome, Sent):
-                await _delivered(resources, delivery, outcome.at)
-            else:
-                await _not_sent(resources, settings, delivery, outcome)
-            return
+                return await _delivered(resources, settings, delivery, outcome.at, claim_next)
+            return await _not_sent(resources, settings, delivery, outcome, claim_next)
         except Exception as error:
             if not is_infrastructure_fault(error):
                 log.exception("delivery outcome not recorded", outcome=type(outcome).__name__)
@@ -173,16 +225,28 @@ async def record(
             pause = min(pause * 2, RECORD_RETRY_CAP_SECONDS)
 
 
-async def _delivered(resources: Resources, delivery: Delivery, at: datetime) -> None:
+async def _delivered(
+    resources: Resources,
+    settings: NotificationsSettings,
+    delivery: Delivery,
+    at: datetime,
+    claim_next: bool,
+) -> Delivery | None:
     async with _outcome_transaction(resources, delivery) as tx:
         await store.mark_delivered(tx.conn, delivery.id, at)
         await tx.emit(NotificationDelivered(**delivery.outcome(), delivered_at=at))
+        following = await _next(tx, settings, claim_next)
     log.info("notification delivered", template=delivery.template, attempts=delivery.attempts)
+    return following
 
 
 async def _not_sent(
-    resources: Resources, settings: NotificationsSettings, delivery: Delivery, outcome: NotSent
-) -> None:
+    resources: Resources,
+    settings: NotificationsSettings,
+    delivery: Delivery,
+    outcome: NotSent,
+    claim_next: bool,
+) -> Delivery | None:
     now = datetime.now(UTC)
     retry_at = (
         None
@@ -204,6 +268,7 @@ async def _not_sent(
             await store.mark_failed(tx.conn, delivery.id, error)
         if retry_at is None:
             await tx.emit(NotificationFailed(**delivery.outcome(), last_error=error, failed_at=now))
+        following = await _next(tx, settings, claim_next)
     if retry_at is not None:
         log.warning(
             "delivery attempt failed, will retry",
@@ -213,6 +278,17 @@ async def _not_sent(
         )
     else:
         log.error("notification failed", attempts=delivery.attempts, error=error)
+    return following
+
+
+async def _next(
+    tx: Transaction, settings: NotificationsSettings, claim_next: bool
+) -> Delivery | None:
+    """The next due delivery, claimed in the transaction recording the last one's outcome."""
+    if not claim_next:
+        return None
+    due = await store.claim_due(tx.conn, 1, settings.delivery_stale_sending_seconds)
+    return due[0] if due else None
 
 
 def _outcome_transaction(
@@ -231,11 +307,13 @@ async def run_deliveries(resources: Resources) -> None:
     finished and recorded (within the SMTP timeout and a little more) before it ends."""
     settings = resources.settings
     assert isinstance(settings, NotificationsSettings)
+    stopping = asyncio.Event()
     while True:
-        round_ = asyncio.ensure_future(deliver_due(resources, settings))
+        round_ = asyncio.ensure_future(deliver_due(resources, settings, stopping))
         try:
             attempted = await asyncio.shield(round_)
         except asyncio.CancelledError:
+            stopping.set()  # no lane claims another delivery
             with contextlib.suppress(Exception, asyncio.CancelledError):
                 await asyncio.wait_for(round_, settings.smtp_timeout_seconds + 5)
             if not round_.done():

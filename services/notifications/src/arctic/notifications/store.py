@@ -124,6 +124,17 @@ async def claim_due(conn: asyncpg.Connection, limit: int, stale_after: float) ->
     return [to_delivery(row) for row in rows]
 
 
+async def release_claim(conn: asyncpg.Connection, delivery_id: UUID) -> None:
+    """Give back a claimed delivery that was not sent (the sender is stopping): due again at
+    once, its attempt not counted."""
+    await conn.execute(
+        """UPDATE deliveries SET status = 'pending', attempts = attempts - 1,
+               next_attempt_at = now()
+           WHERE id = $1 AND status = 'sending'""",
+        delivery_id,
+    )
+
+
 async def mark_delivered(conn: asyncpg.Connection, delivery_id: UUID, at: datetime) -> None:
     """Record that the channel accepted the message."""
     await conn.execute(
