@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import binascii
 import email.policy
 import functools
@@ -161,18 +162,100 @@ def header_text(value: str) -> str:
     return _SPACES.sub(" ", visible).strip()
 
 
-async def send_mail(mail: EmailMessage, settings: NotificationsSettings) -> None:
-    """Hand the mail to the SMTP server; raise MailRefused when it does not take it."""
+async def send_mail(
+    mail: EmailMessage, settings: NotificationsSettings, sessions: SmtpSessions | None = None
+) -> None:
+    """Hand the mail to the SMTP server, in a session of its own (from `sessions`, which may
+    have opened it already); raise MailRefused when it does not take it."""
+    if sessions is None:
+        sessions = SmtpSessions(settings)
+        try:
+            await sessions.send(mail)
+        finally:
+            await sessions.close()
+    else:
+        await sessions.send(mail)
+
+
+class SmtpSessions:
+    """One SMTP session per mail for one sender at a time; the next session can be opened
+    (connected, greeted, TLS and login as configured) ahead, while the last mail's outcome is
+    being recorded, and the last one is closed (QUIT) meanwhile too: the mail itself is handed
+    over only in `send`, so no more mails are out and unrecorded than before."""
+
+    def __init__(self, settings: NotificationsSettings) -> None:
+        self._settings = settings
+        self._opening: asyncio.Future[aiosmtplib.SMTP] | None = None
+        self._closing: set[asyncio.Future[None]] = set()
+
+    def open_next(self) -> None:
+        """Start opening the session of the next mail, if none is open or opening."""
+        if self._opening is None:
+            self._opening = asyncio.ensure_future(_open(self._settings))
+
+    async def send(self, mail: EmailMessage) -> None:
+        """Send `mail` in the session opened ahead (or a new one, should it have failed or
+        been closed by the server meanwhile); raise MailRefused when the server does not take
+        it. The session is closed in the background."""
+        opening, self._opening = self._opening, None
+        client = None
+        try:
+            if opening is not None:
+                client = await opening
+            if client is None or not client.is_connected:  # the server closed it meanwhile
+                client = await _open(self._settings)
+            await client.send_message(mail)
+        except (aiosmtplib.SMTPException, OSError) as error:
+            if client is not None:
+                client.close()
+            raise MailRefused(refusal(error), permanent=is_permanent(error)) from error
+        except BaseException:
+            if client is not None:
+                client.close()
+            raise
+        closing = asyncio.ensure_future(_quit(client))
+        self._closing.add(closing)
+        closing.add_done_callback(self._closing.discard)
+
+    async def close(self) -> None:
+        """Close the session opened ahead, unused, and wait for the others to be closed."""
+        opening, self._opening = self._opening, None
+        if opening is not None:
+            self._closing.add(asyncio.ensure_future(_quit_opened(opening)))
+        if self._closing:
+            await asyncio.gather(*self._closing)
+
+
+async def _open(settings: NotificationsSettings) -> aiosmtplib.SMTP:
     password = settings.smtp_password.get_secret_value() if settings.smtp_password else None
+    client = aiosmtplib.SMTP(
+        hostname=settings.smtp_host,
+        port=settings.smtp_port,
+        username=settings.smtp_username,
+        password=password,
+        start_tls=settings.smtp_starttls,
+        timeout=settings.smtp_timeout_seconds,
+    )
     try:
-        await aiosmtplib.send(
-            mail,
-            hostname=settings.smtp_host,
-            port=settings.smtp_port,
-            username=settings.smtp_username,
-            password=password,
-            start_tls=settings.smtp_starttls,
-            timeout=settings.smtp_timeout_seconds,
-        )
-    except (aiosmtplib.SMTPException, OSError) as error:
-        raise MailRefused(refusal(error), permanent=is_permanent(error)) from error
+        await client.connect()
+        await client.ehlo()
+    except BaseException:
+        client.close()
+        raise
+    return client
+
+
+async def _quit(client: aiosmtplib.SMTP) -> None:
+    """QUIT after the mail was accepted: its answer changes nothing."""
+    try:
+        await client.quit()
+    except Exception:
+        client.close()
+
+
+async def _quit_opened(opening: asyncio.Future[aiosmtplib.SMTP]) -> None:
+    try:
+        client = await opening
+    except Exception:
+        return
+    await _quit(client)

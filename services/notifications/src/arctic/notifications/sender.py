@@ -31,7 +31,7 @@ from arctic.contracts.events import NotificationDelivered, NotificationFailed
 from arctic.contracts.vocabulary import Channel
 from arctic.notifications import store, webhooks
 from arctic.notifications.domain import ERASED_RECIPIENT, Delivery, RetryPolicy
-from arctic.notifications.mailer import MailRefused, compose, send_mail, withheld
+from arctic.notifications.mailer import MailRefused, SmtpSessions, compose, send_mail, withheld
 from arctic.notifications.settings import NotificationsSettings
 from arctic.runtime.context import bound
 from arctic.runtime.faults import is_infrastructure_fault
@@ -96,13 +96,19 @@ async def _lane(
         return stopping is None or not stopping.is_set()
 
     attempted = 0
-    delivery = await _claim(resources, settings) if going_on() else None
-    while delivery is not None:
-        if not going_on():  # claimed together with the last record, just before the stop
-            await _give_back(resources, delivery)
-            break
-        delivery = await attempt(resources, settings, delivery, claim_next=going_on())
-        attempted += 1
+    sessions = SmtpSessions(settings)
+    try:
+        delivery = await _claim(resources, settings) if going_on() else None
+        while delivery is not None:
+            if not going_on():  # claimed together with the last record, just before the stop
+                await _give_back(resources, delivery)
+                break
+            delivery = await attempt(
+                resources, settings, delivery, claim_next=going_on(), sessions=sessions
+            )
+            attempted += 1
+    finally:
+        await sessions.close()
     return attempted
 
 
@@ -130,20 +136,27 @@ async def attempt(
     delivery: Delivery,
     *,
     claim_next: bool = False,
+    sessions: SmtpSessions | None = None,
 ) -> Delivery | None:
     """Send one delivery and record the outcome with its event, in one transaction; with
-    `claim_next`, that transaction also claims the next due delivery, returned."""
+    `claim_next`, that transaction also claims the next due delivery, returned, and the SMTP
+    session of the next mail is opened meanwhile."""
     with bound(
         correlation_id=delivery.correlation_id,
         event_id=str(delivery.source_event_id),
         delivery_id=str(delivery.id),
     ):
-        outcome = await send_one(resources, delivery, settings)
+        outcome = await send_one(resources, delivery, settings, sessions)
+        if claim_next and sessions is not None:
+            sessions.open_next()
         return await record(resources, settings, delivery, outcome, claim_next=claim_next)
 
 
 async def send_one(
-    resources: Resources, delivery: Delivery, settings: NotificationsSettings
+    resources: Resources,
+    delivery: Delivery,
+    settings: NotificationsSettings,
+    sessions: SmtpSessions | None = None,
 ) -> Sent | NotSent:
     """One attempt at a delivery on its channel; never raises."""
     if delivery.erased_at is not None:  # erased while an earlier attempt was under way
@@ -159,7 +172,7 @@ async def send_one(
         text = withheld(f"{type(error).__name__}: {error}")
         return NotSent(f"the mail cannot be composed: {text}", True)
     try:
-        await send_mail(mail, settings)
+        await send_mail(mail, settings, sessions)
     except MailRefused as error:
         return NotSent(str(error), error.permanent)
     except Exception as error:  # unforeseen: recorded and retried, never left in `sending`
@@ -233,9 +246,13 @@ async def _delivered(
     claim_next: bool,
 ) -> Delivery | None:
     async with _outcome_transaction(resources, delivery) as tx:
-        await store.mark_delivered(tx.conn, delivery.id, at)
+        following = None
+        if claim_next:
+            stale = settings.delivery_stale_sending_seconds
+            following = await store.mark_delivered_and_claim(tx.conn, delivery.id, at, stale)
+        else:
+            await store.mark_delivered(tx.conn, delivery.id, at)
         await tx.emit(NotificationDelivered(**delivery.outcome(), delivered_at=at))
-        following = await _next(tx, settings, claim_next)
     log.info("notification delivered", template=delivery.template, attempts=delivery.attempts)
     return following
 
