@@ -124,3 +124,18 @@ async def test_a_lane_told_to_stop_gives_back_the_delivery_it_claimed_but_did_no
         ("pending", 0),
         ("pending", 0),
     ]
+
+
+def test_no_lane_claims_while_another_waits_out_an_outage_to_record_nor_after_the_stop() -> None:
+    stopping = asyncio.Event()
+    claims = sender.Claims(stopping)
+    assert claims.allowed()
+    claims.unrecorded = 1  # a lane holds an accepted mail it could not record yet
+    assert not claims.allowed()
+    assert claims.allowed(recording_mine=True)  # that lane itself, once it records
+    claims.unrecorded = 2
+    assert not claims.allowed(recording_mine=True)
+    claims.unrecorded = 0
+    stopping.set()
+    assert not claims.allowed()
+    assert claims.stopped()

@@ -79,7 +79,8 @@ async def deliver_due(
     many were attempted. A lane that fails (the database away when it claims) ends; its error
     is raised once every other lane has recorded its send in flight, so that no round starts
     beside a lane still recording."""
-    lanes = (_lane(resources, settings, stopping) for _ in range(settings.delivery_concurrency))
+    claims = Claims(stopping)
+    lanes = (_lane(resources, settings, claims) for _ in range(settings.delivery_concurrency))
     ended = await asyncio.gather(*lanes, return_exceptions=True)
     for lane in ended:
         if isinstance(lane, BaseException):
@@ -87,25 +88,38 @@ async def deliver_due(
     return sum(lane for lane in ended if isinstance(lane, int))
 
 
-async def _lane(
-    resources: Resources, settings: NotificationsSettings, stopping: asyncio.Event | None
-) -> int:
+class Claims:
+    """Whether the lanes may claim another delivery: not once told to stop, and not while
+    any lane holds an outcome it could not record yet (the database away): the process
+    claims nothing new meanwhile, or a lane could take the other's row once it went stale."""
+
+    def __init__(self, stopping: asyncio.Event | None = None) -> None:
+        self.stopping = stopping
+        self.unrecorded = 0
+        """Lanes waiting out a database outage to record an outcome."""
+
+    def stopped(self) -> bool:
+        """Whether the loop was told to stop."""
+        return self.stopping is not None and self.stopping.is_set()
+
+    def allowed(self, *, recording_mine: bool = False) -> bool:
+        """Whether a claim may be made now (by a lane that is itself waiting out an outage
+        to record, `recording_mine`: as soon as no other lane is)."""
+        others = self.unrecorded - (1 if recording_mine else 0)
+        return not self.stopped() and others == 0
+
+
+async def _lane(resources: Resources, settings: NotificationsSettings, claims: Claims) -> int:
     """One delivery in flight at a time: send it; record it and claim the next together."""
-
-    def going_on() -> bool:
-        return stopping is None or not stopping.is_set()
-
     attempted = 0
     sessions = SmtpSessions(settings)
     try:
-        delivery = await _claim(resources, settings) if going_on() else None
+        delivery = await _claim(resources, settings) if claims.allowed() else None
         while delivery is not None:
-            if not going_on():  # claimed together with the last record, just before the stop
+            if claims.stopped():  # claimed together with the last record, just before the stop
                 await _give_back(resources, delivery)
                 break
-            delivery = await attempt(
-                resources, settings, delivery, claim_next=going_on(), sessions=sessions
-            )
+            delivery = await attempt(resources, settings, delivery, claims, sessions)
             attempted += 1
     finally:
         await sessions.close()
@@ -134,22 +148,21 @@ async def attempt(
     resources: Resources,
     settings: NotificationsSettings,
     delivery: Delivery,
-    *,
-    claim_next: bool = False,
+    claims: Claims | None = None,
     sessions: SmtpSessions | None = None,
 ) -> Delivery | None:
-    """Send one delivery and record the outcome with its event, in one transaction; with
-    `claim_next`, that transaction also claims the next due delivery, returned, and the SMTP
-    session of the next mail is opened meanwhile."""
+    """Send one delivery and record the outcome with its event, in one transaction; when
+    `claims` allows, that transaction also claims the next due delivery, returned, and the
+    SMTP session of the next mail is opened meanwhile."""
     with bound(
         correlation_id=delivery.correlation_id,
         event_id=str(delivery.source_event_id),
         delivery_id=str(delivery.id),
     ):
         outcome = await send_one(resources, delivery, settings, sessions)
-        if claim_next and sessions is not None:
+        if claims is not None and claims.allowed() and sessions is not None:
             sessions.open_next()
-        return await record(resources, settings, delivery, outcome, claim_next=claim_next)
+        return await record(resources, settings, delivery, outcome, claims)
 
 
 async def send_one(
@@ -212,30 +225,36 @@ async def record(
     settings: NotificationsSettings,
     delivery: Delivery,
     outcome: Sent | NotSent,
-    *,
-    claim_next: bool = False,
+    claims: Claims | None = None,
 ) -> Delivery | None:
     """Record the outcome, waiting out a database outage: above all a mail the server has
-    accepted must be marked delivered, or it would be sent again. With `claim_next`, the
+    accepted must be marked delivered, or it would be sent again. When `claims` allows, the
     same transaction claims the next due delivery, which is returned."""
-    pause = 0.2
-    while True:
-        try:
-            if isinstance(outcome, Sent):
-                return await _delivered(resources, settings, delivery, outcome.at, claim_next)
-            return await _not_sent(resources, settings, delivery, outcome, claim_next)
-        except Exception as error:
-            if not is_infrastructure_fault(error):
-                log.exception("delivery outcome not recorded", outcome=type(outcome).__name__)
-                raise
-            log.warning(
-                "database unavailable, delivery outcome not recorded yet; trying again",
-                outcome=type(outcome).__name__,
-                error=repr(error),
-                retry_in=pause,
-            )
-            await asyncio.sleep(pause)
-            pause = min(pause * 2, RECORD_RETRY_CAP_SECONDS)
+    pause, waiting = 0.2, False
+    try:
+        while True:
+            claim_next = claims is not None and claims.allowed(recording_mine=waiting)
+            try:
+                if isinstance(outcome, Sent):
+                    return await _delivered(resources, settings, delivery, outcome.at, claim_next)
+                return await _not_sent(resources, settings, delivery, outcome, claim_next)
+            except Exception as error:
+                if not is_infrastructure_fault(error):
+                    log.exception("delivery outcome not recorded", outcome=type(outcome).__name__)
+                    raise
+                log.warning(
+                    "database unavailable, delivery outcome not recorded yet; trying again",
+                    outcome=type(outcome).__name__,
+                    error=repr(error),
+                    retry_in=pause,
+                )
+                if claims is not None and not waiting:
+                    waiting, claims.unrecorded = True, claims.unrecorded + 1
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, RECORD_RETRY_CAP_SECONDS)
+    finally:
+        if claims is not None and waiting:
+            claims.unrecorded -= 1
 
 
 async def _delivered(
