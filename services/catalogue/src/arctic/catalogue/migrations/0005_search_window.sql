@@ -12,3 +12,10 @@ ALTER TABLE offerings
 
 CREATE INDEX offerings_title_search ON offerings USING gin (title_search);
 CREATE INDEX offerings_head_search ON offerings USING gin (head_search);
+
+-- The filters' own indexes, so that a rare filter (say, environments in a catalogue of
+-- services) finds its few offerings instead of reading every match of the text (search.py
+-- tests stages and disciplines with @>, which these GIN indexes serve).
+CREATE INDEX offerings_kind ON offerings (kind);
+CREATE INDEX offerings_stages ON offerings USING gin (stages);
+CREATE INDEX offerings_disciplines ON offerings USING gin (disciplines);
