@@ -5,6 +5,8 @@ A query word matches an offering when its stem in any of PostgreSQL's `finnish`,
 the offering's one search vector; every word must match (a word that is a stop word in any of
 the languages is left out). Ranks weigh title > keywords > description. When nothing matches,
 a typo-tolerant fallback compares the query with titles and keywords by trigram similarity.
+A query ranks, pages and counts at most `WINDOW` matches, title matches first, so that its
+cost does not grow with the catalogue.
 """
 
 from __future__ import annotations
