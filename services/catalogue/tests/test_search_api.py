@@ -1,6 +1,6 @@
 """Search of the demo network's published offerings: stemming in Finnish and English, Finnish
 compounds found by their parts, ranking, filters with facets, the typo-tolerant fallback,
-snippets in the asked language and stable cursor pages."""
+snippets in the asked language, stable cursor pages, and the bounded window of matches."""
 
 from __future__ import annotations
 
@@ -8,7 +8,10 @@ from typing import Any
 
 from catalogue_support import Catalogue, new_offering
 
+from arctic.catalogue import search as search_module
 from arctic.catalogue.demo import demo_id
+from arctic.catalogue.search import Filters
+from arctic.contracts.vocabulary import Language
 
 
 async def search(catalogue: Catalogue, **params: Any) -> dict[str, Any]:
@@ -64,6 +67,7 @@ async def test_filters_combine_with_the_text_and_facets_count_every_match(
     catalogue: Catalogue,
 ) -> None:
     everything = await search(catalogue, q="laboratorio")
+    assert everything["capped"] is False
     assert everything["facets"]["organisation"].keys() >= {"luke", "gtk"}
     only_luke = await search(catalogue, q="laboratorio", org="luke")
     assert {hit["offering"]["organisation"] for hit in only_luke["items"]} == {"luke"}
@@ -126,3 +130,55 @@ async def test_drafts_are_not_found(catalogue: Catalogue) -> None:
         draft = (await gtk.post("/offerings", json=new_offering())).json()
     result = await search(catalogue, q="litium")
     assert draft["id"] not in [hit["offering"]["id"] for hit in result["items"]]
+
+
+async def test_past_the_window_title_matches_come_first_and_the_answer_says_so(
+    catalogue: Catalogue,
+) -> None:
+    # "data" is a word of two titles (Data Analytics, Forest data; "Geodata" is another
+    # word) and of more descriptions: a window of two holds the two title matches, whatever
+    # order the others were written in.
+    everything = await search_module.search(catalogue.db, "data", Filters(), Language.en, 20, None)
+    assert not everything.capped
+    assert len(everything.hits) > 2
+    assert sum(everything.facets["kind"].values()) == len(everything.hits)
+    small = await search_module.search(
+        catalogue.db, "data", Filters(), Language.en, 20, None, window=2
+    )
+    assert small.capped
+    titled = {demo_id(k) for k in ("data-analytics", "forest-data")}
+    assert {h.offering.id for h in small.hits} == titled
+    assert sum(small.facets["kind"].values()) == 2
+    scores = [h.score for h in small.hits]
+    assert scores == sorted(scores, reverse=True)
+    # The pages of a capped query follow each other through the window.
+    seen, cursor = [], None
+    while True:
+        page = await search_module.search(
+            catalogue.db, "data", Filters(), Language.en, 1, cursor, window=2
+        )
+        seen += [h.offering.id for h in page.hits]
+        if page.next_cursor is None:
+            break
+        cursor = page.next_cursor
+    assert seen == [h.offering.id for h in small.hits]
+
+
+async def test_filters_alone_page_through_every_match_past_the_window(
+    catalogue: Catalogue,
+) -> None:
+    everything = await search(catalogue, limit=100)
+    assert everything["capped"] is False
+    assert sum(everything["facets"]["kind"].values()) == len(everything["items"])
+    seen, cursor = [], None
+    while True:
+        page = await search_module.search(
+            catalogue.db, None, Filters(), Language.en, 7, cursor, window=3
+        )
+        assert page.capped
+        assert sum(page.facets["kind"].values()) == 3
+        seen += [str(h.offering.id) for h in page.hits]
+        if page.next_cursor is None:
+            break
+        cursor = page.next_cursor
+    assert seen == [hit["offering"]["id"] for hit in everything["items"]]

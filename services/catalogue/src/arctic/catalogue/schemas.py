@@ -20,7 +20,7 @@ from arctic.catalogue.offerings import (
     Prices,
     Pricing,
 )
-from arctic.catalogue.search import Hit, Results
+from arctic.catalogue.search import WINDOW, Hit, Results
 from arctic.contracts.vocabulary import ContactPerson, Discipline, Email, OfferingKind, Stage
 
 
@@ -219,10 +219,17 @@ class SearchPage(BaseModel):
         description="Pass as `cursor` (with the same query) for the next page; null on the last."
     )
     facets: dict[str, dict[str, int]] = Field(
-        description="How many of all matches each organisation, kind and stage has."
+        description="How many of the matches each organisation, kind and stage has (of the "
+        f"first {WINDOW:,} when `capped`)."
     )
     fuzzy: bool = Field(
         description="True when full text found nothing and these are typo-tolerant matches."
+    )
+    capped: bool = Field(
+        description=f"True when more than {WINDOW:,} offerings matched: the facets count "
+        f"{WINDOW:,} of them, and a query with text ranks and pages through those {WINDOW:,} "
+        "(title matches first, then keyword matches, then the others); add words or filters "
+        "to narrow it."
     )
 
     @classmethod
@@ -233,6 +240,7 @@ class SearchPage(BaseModel):
             next_cursor=results.next_cursor,
             facets=results.facets,
             fuzzy=results.fuzzy,
+            capped=results.capped,
         )
 
 
