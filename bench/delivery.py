@@ -11,9 +11,10 @@ to a file) with the same number of sends in flight (`--concurrency`, default the
 - **raw**: `aiosmtplib.send` of the backlog's mails, composed beforehand, nothing recorded;
 - **notifications**: the service's delivery loop (`sender.deliver_due`) on a durable
   PostgreSQL holding the backlog as the consumer plans it (one PrototypeRequested per event:
-  the acknowledgement rendered from the templates); each round claims its rows
-  (`FOR UPDATE SKIP LOCKED`), composes each mail, sends it and records the outcome with its
-  `NotificationDelivered` in the outbox, in one transaction per delivery.
+  the acknowledgement rendered from the templates); one lane per send in flight claims a
+  row (`FOR UPDATE SKIP LOCKED`), composes the mail, sends it, and records the outcome with
+  its `NotificationDelivered` in the outbox and claims the next row in one transaction per
+  delivery.
 
 The figure is the ratio notifications/raw (target at least 0.7); the result is printed and
 written to `bench/results/delivery.md`.

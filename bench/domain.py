@@ -117,6 +117,7 @@ async def delivery_run(options: Options, run: Run) -> None:
     _section(run).rows.append(ratio_row(label, raw_rate, service_rate, 0, target, done.other_cores))
     _section(run).notes.append(
         f"deliveries: {concurrency} sends in flight, one SMTP connection per mail, the local "
-        "sink writing each mail to a file; the service's loop claims, composes, sends and "
-        "records each delivery with its event in one transaction on a durable PostgreSQL."
+        "sink writing each mail to a file; the service's loop runs one lane per send in flight, "
+        "each composing and sending its claimed delivery, then recording the outcome with its "
+        "event and claiming the next in one transaction on a durable PostgreSQL."
     )
